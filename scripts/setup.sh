@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages posturecam needs to build and test, on Debian
+# or Ubuntu. Safe to run again: apt-get skips what is already there.
+# A Rust toolchain (rustup, 1.91 or newer) must already be installed.
+set -euo pipefail
+packages=(build-essential pkg-config ca-certificates)
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup.sh: no apt-get here; install the equivalents of: ${packages[*]}" >&2
+  exit 0
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v cargo >/dev/null 2>&1 || {
+  echo "setup.sh: cargo not found; install Rust from rustup first" >&2
+  exit 1
+}

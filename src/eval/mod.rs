@@ -1,0 +1,3 @@
+//! Accuracy against hand-annotated keypoints.
+
+pub mod coco;

@@ -1,0 +1,10 @@
+//! posturecam: posture and lifting-technique assessment from a webcam,
+//! videos or photos. A frame flows one way:
+//! source ([`capture`]) → pose ([`pose`]) → records ([`score`]).
+//! [`eval`] measures keypoint accuracy; [`cli`] is the command line.
+
+pub mod capture;
+pub mod cli;
+pub mod eval;
+pub mod pose;
+pub mod score;

@@ -1,0 +1,235 @@
+//! The pose models: which ones ship, how they are loaded and optimised with
+//! tract, and one raw inference call.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use image::RgbImage;
+use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
+use tract_onnx::tract_hir::internal::DimLike;
+
+use super::keypoints::NUM_KEYPOINTS;
+use super::PoseError;
+
+/// MoveNet SinglePose Lightning v4 (192×192), converted to ONNX by
+/// `scripts/convert_models.sh`; see `models/README.md`.
+static LIGHTNING_ONNX: &[u8] = include_bytes!("../../models/movenet_lightning.onnx");
+/// MoveNet SinglePose Thunder v4 (256×256); see `models/README.md`.
+static THUNDER_ONNX: &[u8] = include_bytes!("../../models/movenet_thunder.onnx");
+
+/// Which model to run: one of the two shipped MoveNet models (built into the
+/// binary, so nothing is read or downloaded at run time), or an ONNX file
+/// with the same input/output signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelSpec {
+    Lightning,
+    Thunder,
+    File(PathBuf),
+}
+
+impl FromStr for ModelSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "lightning" | "movenet-lightning" => Ok(ModelSpec::Lightning),
+            "thunder" | "movenet-thunder" => Ok(ModelSpec::Thunder),
+            _ if s.to_ascii_lowercase().ends_with(".onnx") => Ok(ModelSpec::File(s.into())),
+            _ => Err(format!(
+                "unknown model '{s}': expected lightning, thunder or a path to an .onnx file"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ModelSpec {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            ModelSpec::Lightning => f.write_str("lightning"),
+            ModelSpec::Thunder => f.write_str("thunder"),
+            ModelSpec::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// The element type the model's input wants; the pixel values are 0..255
+/// RGB in every case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InputType {
+    I32,
+    F32,
+    U8,
+}
+
+type Plan = Arc<TypedRunnableModel>;
+
+/// A loaded, optimised single-person pose model with a fixed square input.
+/// Cheap to clone and share between threads: each thread runs it through its
+/// own [`ModelState`].
+#[derive(Clone)]
+pub struct PoseModel {
+    name: String,
+    input_size: u32,
+    input_type: InputType,
+    plan: Plan,
+}
+
+impl fmt::Debug for PoseModel {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_struct("PoseModel")
+            .field("name", &self.name)
+            .field("input_size", &self.input_size)
+            .finish()
+    }
+}
+
+/// Per-thread working memory for running a [`PoseModel`].
+pub struct ModelState {
+    state: TypedSimpleState,
+}
+
+/// Raw model output: per keypoint (y, x, confidence), with y and x
+/// normalised to the model input square.
+pub type RawKeypoints = [[f32; 3]; NUM_KEYPOINTS];
+
+impl PoseModel {
+    /// Loads and optimises a model once, at its fixed input shape.
+    pub fn load(spec: &ModelSpec) -> Result<PoseModel, PoseError> {
+        match spec {
+            ModelSpec::Lightning => Self::from_onnx_bytes("movenet-lightning", LIGHTNING_ONNX),
+            ModelSpec::Thunder => Self::from_onnx_bytes("movenet-thunder", THUNDER_ONNX),
+            ModelSpec::File(path) => {
+                let bytes = std::fs::read(path).map_err(|e| PoseError::Model {
+                    model: path.display().to_string(),
+                    message: format!("cannot read the file: {e}"),
+                })?;
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "custom".into());
+                Self::from_onnx_bytes(&name, &bytes)
+            }
+        }
+    }
+
+    /// Loads an ONNX model whose input is `[1, S, S, 3]` RGB (int32, float32
+    /// or uint8, values 0..255) and whose output ends in `[17, 3]`
+    /// (y, x, confidence), like MoveNet SinglePose.
+    pub fn from_onnx_bytes(name: &str, bytes: &[u8]) -> Result<PoseModel, PoseError> {
+        let err = |message: String| PoseError::Model {
+            model: name.to_string(),
+            message,
+        };
+        let model = tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .map_err(|e| err(format!("not a readable ONNX model: {e:#}")))?;
+        let fact = model
+            .input_fact(0)
+            .map_err(|e| err(format!("no input: {e:#}")))?
+            .clone();
+        let dims: Option<Vec<usize>> = fact
+            .shape
+            .concretize()
+            .and_then(|d| d.iter().map(|d| d.to_usize().ok()).collect());
+        let Some(dims) = dims else {
+            return Err(err(format!(
+                "the input shape must be fixed [1, S, S, 3]; it is {:?}",
+                fact.shape
+            )));
+        };
+        if dims.len() != 4 || dims[0] != 1 || dims[3] != 3 || dims[1] != dims[2] || dims[1] == 0 {
+            return Err(err(format!(
+                "the input shape must be [1, S, S, 3]; it is {dims:?}"
+            )));
+        }
+        let input_type = match fact.datum_type.concretize() {
+            Some(DatumType::I32) => InputType::I32,
+            Some(DatumType::F32) => InputType::F32,
+            Some(DatumType::U8) => InputType::U8,
+            other => return Err(err(format!("unsupported input type {other:?}"))),
+        };
+        let plan = model
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .map_err(|e| err(format!("tract cannot optimise it: {e:#}")))?;
+        let output_len: Option<usize> = plan
+            .model()
+            .output_fact(0)
+            .ok()
+            .and_then(|f| f.shape.as_concrete().map(|s| s.iter().product()));
+        if output_len != Some(NUM_KEYPOINTS * 3) {
+            return Err(err(format!(
+                "the output must hold 17 × (y, x, confidence) values; it holds {output_len:?}"
+            )));
+        }
+        Ok(PoseModel {
+            name: name.to_string(),
+            input_size: dims[1] as u32,
+            input_type,
+            plan,
+        })
+    }
+
+    /// The model's name as written in records, e.g. `movenet-lightning`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Side of the square input, in pixels.
+    pub fn input_size(&self) -> u32 {
+        self.input_size
+    }
+
+    /// Working memory for one thread.
+    pub fn new_state(&self) -> Result<ModelState, PoseError> {
+        let state = self
+            .plan
+            .spawn()
+            .map_err(|e| PoseError::Inference(format!("{e:#}")))?;
+        Ok(ModelState { state })
+    }
+
+    /// Runs the model once on an image that is already `input_size` square.
+    pub fn infer(
+        &self,
+        state: &mut ModelState,
+        input: &RgbImage,
+    ) -> Result<RawKeypoints, PoseError> {
+        let s = self.input_size as usize;
+        if input.dimensions() != (self.input_size, self.input_size) {
+            return Err(PoseError::Inference(format!(
+                "input is {}x{}, the model takes {s}x{s}",
+                input.width(),
+                input.height()
+            )));
+        }
+        let raw = input.as_raw();
+        let tensor: Tensor = match self.input_type {
+            InputType::I32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
+                raw[(y * s + x) * 3 + c] as i32
+            })
+            .into(),
+            InputType::F32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
+                raw[(y * s + x) * 3 + c] as f32
+            })
+            .into(),
+            InputType::U8 => tract_ndarray::Array4::from_shape_vec((1, s, s, 3), raw.clone())
+                .map_err(|e| PoseError::Inference(e.to_string()))?
+                .into(),
+        };
+        let outputs = state
+            .state
+            .run(tvec!(tensor.into()))
+            .map_err(|e| PoseError::Inference(format!("{e:#}")))?;
+        let view = outputs[0]
+            .to_plain_array_view::<f32>()
+            .map_err(|e| PoseError::Inference(format!("{e:#}")))?;
+        let mut out = [[0f32; 3]; NUM_KEYPOINTS];
+        for (i, v) in view.iter().enumerate().take(NUM_KEYPOINTS * 3) {
+            out[i / 3][i % 3] = *v;
+        }
+        Ok(out)
+    }
+}

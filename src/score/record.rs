@@ -1,0 +1,165 @@
+//! The JSON Lines record, schema version 1 (documented in docs/schema.md).
+//! Fields may be added; none of these may be renamed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pose::{Estimate, Keypoint, Keypoints, Pose};
+
+/// Version written in every record's `schema` field.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A person was found: `person` holds the keypoints.
+    Ok,
+    /// The frame was read and analysed; no confident person is in it.
+    NoPerson,
+    /// The frame could not be read or analysed: `error` says why.
+    Error,
+}
+
+/// One analysed frame (`"type": "frame"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameRecord {
+    pub schema: u32,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The path as given on the command line (or found under a folder given).
+    pub source: String,
+    /// Frame index within the source (0 for a still image).
+    pub frame: u64,
+    /// Time of the frame within the source, in seconds (0 for a still image).
+    pub time_s: f64,
+    /// Size of the upright (EXIF-rotated) image; null when it could not be read.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub status: Status,
+    pub model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<Pose>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+fn round(v: f32, decimals: i32) -> f32 {
+    let f = 10f32.powi(decimals);
+    (v * f).round() / f
+}
+
+/// The pose as written: pixel coordinates to 0.01 px, confidences to 1e-4.
+fn rounded(pose: &Pose) -> Pose {
+    let mut k = pose.keypoints;
+    for kp in k.0.iter_mut() {
+        *kp = Keypoint {
+            x: round(kp.x, 2),
+            y: round(kp.y, 2),
+            confidence: round(kp.confidence, 4),
+        };
+    }
+    Pose {
+        score: round(pose.score, 4),
+        keypoints: Keypoints(k.0),
+    }
+}
+
+impl FrameRecord {
+    fn base(source: &str, model: &str, status: Status) -> FrameRecord {
+        FrameRecord {
+            schema: SCHEMA_VERSION,
+            kind: "frame".into(),
+            source: source.into(),
+            frame: 0,
+            time_s: 0.0,
+            width: None,
+            height: None,
+            status,
+            model: model.into(),
+            person: None,
+            error: None,
+        }
+    }
+
+    /// The record for a frame that was analysed.
+    pub fn analysed(source: &str, model: &str, size: (u32, u32), estimate: &Estimate) -> Self {
+        let status = if estimate.is_person {
+            Status::Ok
+        } else {
+            Status::NoPerson
+        };
+        FrameRecord {
+            width: Some(size.0),
+            height: Some(size.1),
+            person: estimate.person().map(rounded),
+            ..Self::base(source, model, status)
+        }
+    }
+
+    /// The record for a frame that could not be read or analysed.
+    pub fn error(source: &str, model: &str, size: Option<(u32, u32)>, message: String) -> Self {
+        FrameRecord {
+            width: size.map(|s| s.0),
+            height: size.map(|s| s.1),
+            error: Some(message),
+            ..Self::base(source, model, Status::Error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate(is_person: bool) -> Estimate {
+        let mut k = Keypoints::default();
+        for (i, kp) in k.0.iter_mut().enumerate() {
+            *kp = Keypoint {
+                x: 10.0 + i as f32 + 0.123_456,
+                y: 20.004,
+                confidence: 0.876_54,
+            };
+        }
+        Estimate {
+            pose: Pose {
+                score: 0.712_34,
+                keypoints: k,
+            },
+            is_person,
+            passes: 2,
+        }
+    }
+
+    #[test]
+    fn ok_record_has_exactly_the_schema_fields_in_order() {
+        let r = FrameRecord::analysed("a/b.jpg", "movenet-lightning", (640, 480), &estimate(true));
+        let s = serde_json::to_string(&r).unwrap();
+        assert!(
+            s.starts_with(
+                r#"{"schema":1,"type":"frame","source":"a/b.jpg","frame":0,"time_s":0.0,"width":640,"height":480,"status":"ok","model":"movenet-lightning","person":{"score":0.7123,"keypoints":{"nose":{"x":10.12,"y":20.0,"confidence":0.8765},"left_eye":{"x":11.12,"#
+            ),
+            "{s}"
+        );
+        assert!(!s.contains("error"));
+        let back: FrameRecord = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn no_person_record_has_no_skeleton() {
+        let r = FrameRecord::analysed("x.png", "m", (10, 20), &estimate(false));
+        let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["status"], "no_person");
+        assert!(v.get("person").is_none());
+        assert_eq!(v["width"], 10);
+    }
+
+    #[test]
+    fn error_record_carries_the_message_and_null_size() {
+        let r = FrameRecord::error("x.jpg", "m", None, "corrupt".into());
+        let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["status"], "error");
+        assert_eq!(v["error"], "corrupt");
+        assert!(v["width"].is_null() && v["height"].is_null());
+        assert!(v.get("person").is_none());
+    }
+}

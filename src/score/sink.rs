@@ -1,0 +1,202 @@
+//! Where records go: JSON Lines or CSV, to a file or stdout.
+
+use std::io::{self, Write};
+
+use super::record::FrameRecord;
+use crate::pose::KEYPOINT_NAMES;
+
+/// Output formats of `posturecam score`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per line (schema 1, docs/schema.md).
+    Jsonl,
+    /// One row per frame; keypoints as `<name>_x`, `<name>_y`,
+    /// `<name>_confidence` columns, empty when there is no person.
+    Csv,
+}
+
+/// Receives records in input order.
+pub trait RecordSink {
+    fn write(&mut self, record: &FrameRecord) -> io::Result<()>;
+    /// Flushes everything written so far.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// JSON Lines, flushed after every record so that an interrupted run keeps
+/// every record it reported.
+pub struct JsonlSink<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W) -> Self {
+        JsonlSink { out }
+    }
+}
+
+impl<W: Write> RecordSink for JsonlSink<W> {
+    fn write(&mut self, record: &FrameRecord) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// CSV with a fixed header (see [`csv_header`]).
+pub struct CsvSink<W: Write> {
+    out: csv::Writer<W>,
+    wrote_header: bool,
+}
+
+impl<W: Write> CsvSink<W> {
+    pub fn new(out: W) -> Self {
+        CsvSink {
+            out: csv::Writer::from_writer(out),
+            wrote_header: false,
+        }
+    }
+}
+
+/// The CSV columns, in order.
+pub fn csv_header() -> Vec<String> {
+    let mut h: Vec<String> = [
+        "schema",
+        "type",
+        "source",
+        "frame",
+        "time_s",
+        "width",
+        "height",
+        "status",
+        "model",
+        "person_score",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for n in KEYPOINT_NAMES {
+        h.push(format!("{n}_x"));
+        h.push(format!("{n}_y"));
+        h.push(format!("{n}_confidence"));
+    }
+    h.push("error".into());
+    h
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+impl<W: Write> RecordSink for CsvSink<W> {
+    fn write(&mut self, r: &FrameRecord) -> io::Result<()> {
+        if !self.wrote_header {
+            self.out.write_record(csv_header())?;
+            self.wrote_header = true;
+        }
+        let status = serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut row = vec![
+            r.schema.to_string(),
+            r.kind.clone(),
+            r.source.clone(),
+            r.frame.to_string(),
+            r.time_s.to_string(),
+            opt(r.width),
+            opt(r.height),
+            status,
+            r.model.clone(),
+            opt(r.person.map(|p| p.score)),
+        ];
+        for i in 0..KEYPOINT_NAMES.len() {
+            let kp = r.person.map(|p| p.keypoints.0[i]);
+            row.push(opt(kp.map(|k| k.x)));
+            row.push(opt(kp.map(|k| k.y)));
+            row.push(opt(kp.map(|k| k.confidence)));
+        }
+        row.push(r.error.clone().unwrap_or_default());
+        self.out.write_record(&row)?;
+        self.out.flush()
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::{Estimate, Keypoint, Keypoints, Pose};
+
+    #[test]
+    fn csv_rows_line_up_with_the_header() {
+        let mut k = Keypoints::default();
+        k.0[16] = Keypoint {
+            x: 1.5,
+            y: 2.5,
+            confidence: 0.5,
+        };
+        let est = Estimate {
+            pose: Pose {
+                score: 0.5,
+                keypoints: k,
+            },
+            is_person: true,
+            passes: 1,
+        };
+        let mut buf = Vec::new();
+        {
+            let mut sink = CsvSink::new(&mut buf);
+            sink.write(&FrameRecord::analysed("a,b.jpg", "m", (4, 3), &est))
+                .unwrap();
+            sink.write(&FrameRecord::error(
+                "c.jpg",
+                "m",
+                None,
+                "bad \"file\"".into(),
+            ))
+            .unwrap();
+            sink.finish().unwrap();
+        }
+        let mut rd = csv::Reader::from_reader(&buf[..]);
+        let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header, csv_header());
+        assert_eq!(header.len(), 10 + 17 * 3 + 1);
+        let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(&rows[0][2], "a,b.jpg");
+        assert_eq!(&rows[0][7], "ok");
+        assert_eq!(
+            &rows[0][header.iter().position(|h| h == "right_ankle_y").unwrap()],
+            "2.5"
+        );
+        assert_eq!(&rows[1][7], "error");
+        assert_eq!(&rows[1][5], "");
+        assert_eq!(&rows[1][61], "bad \"file\"");
+    }
+
+    #[test]
+    fn jsonl_writes_one_line_per_record() {
+        let mut buf = Vec::new();
+        let mut sink = JsonlSink::new(&mut buf);
+        for i in 0..3 {
+            sink.write(&FrameRecord::error(
+                &format!("{i}.jpg"),
+                "m",
+                None,
+                "x".into(),
+            ))
+            .unwrap();
+        }
+        sink.finish().unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        for line in text.lines() {
+            let _: FrameRecord = serde_json::from_str(line).unwrap();
+        }
+    }
+}

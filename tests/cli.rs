@@ -1,0 +1,223 @@
+//! `posturecam score` and friends, run as a user runs them: the real binary.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use posturecam::score::{FrameRecord, Status};
+
+fn posturecam(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_posturecam"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn records(out: &[u8]) -> Vec<FrameRecord> {
+    String::from_utf8(out.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn no_panic(out: &Output) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn score_sample_frames_gives_one_ok_record_per_photo() {
+    let dir = common::repo().join("sample_frames");
+    let out = posturecam(&["score", "--quiet", dir.to_str().unwrap()]);
+    no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs = records(&out.stdout);
+    let names: Vec<String> = recs
+        .iter()
+        .map(|r| {
+            Path::new(&r.source)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        ["astronaut.png", "camera.png"],
+        "sorted, one per photo"
+    );
+    for r in &recs {
+        assert_eq!(r.status, Status::Ok, "{r:?}");
+        assert_eq!(
+            (r.schema, r.kind.as_str(), r.frame, r.time_s),
+            (1, "frame", 0, 0.0)
+        );
+        assert_eq!((r.width, r.height), (Some(512), Some(512)));
+        assert_eq!(r.model, "movenet-lightning");
+        let p = r.person.as_ref().unwrap();
+        assert!(p.score > 0.25 && p.score <= 1.0);
+        assert!(
+            r.source.starts_with(dir.to_str().unwrap()),
+            "path as given: {}",
+            r.source
+        );
+    }
+    // Raw JSON has the documented field names and all 17 keypoints.
+    let line = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(v["type"], "frame");
+    assert_eq!(v["person"]["keypoints"].as_object().unwrap().len(), 17);
+    assert!(v["person"]["keypoints"]["right_ankle"]["confidence"].is_number());
+}
+
+#[test]
+fn hostile_files_get_error_records_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let photo = common::load(&common::sample("astronaut.png"));
+    let jpeg = common::jpeg_bytes(&photo, 90);
+    std::fs::write(d.join("a_empty.jpg"), b"").unwrap();
+    std::fs::write(d.join("b_truncated.jpg"), &jpeg[..jpeg.len() / 3]).unwrap();
+    std::fs::write(
+        d.join("c_text.jpg"),
+        b"this is not an image, just some text\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("d_bomb.png"),
+        common::png_declaring(100_000, 100_000),
+    )
+    .unwrap();
+    std::fs::write(d.join("e_good.jpg"), &jpeg).unwrap();
+    std::fs::write(d.join("f_garbage.png"), [0x89u8, b'P', b'N', b'G', 1, 2, 3]).unwrap();
+
+    let out = posturecam(&["score", "-q", "-j", "2", d.to_str().unwrap()]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "some inputs failed");
+    let recs = records(&out.stdout);
+    let by_name = |n: &str| recs.iter().find(|r| r.source.ends_with(n)).unwrap();
+    assert_eq!(recs.len(), 6);
+    for bad in [
+        "a_empty.jpg",
+        "b_truncated.jpg",
+        "c_text.jpg",
+        "d_bomb.png",
+        "f_garbage.png",
+    ] {
+        let r = by_name(bad);
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(r.person.is_none());
+        assert!(!r.error.as_deref().unwrap_or("").is_empty());
+    }
+    assert!(by_name("a_empty.jpg")
+        .error
+        .as_ref()
+        .unwrap()
+        .contains("empty"));
+    assert!(by_name("c_text.jpg")
+        .error
+        .as_ref()
+        .unwrap()
+        .contains("not a supported image"));
+    let bomb = by_name("d_bomb.png").error.clone().unwrap();
+    assert!(
+        bomb.contains("100000x100000") || bomb.contains("too large"),
+        "{bomb}"
+    );
+    assert_eq!(by_name("e_good.jpg").status, Status::Ok);
+}
+
+#[test]
+fn missing_paths_are_error_records_and_usage_errors_exit_1() {
+    let good = common::sample("camera.png");
+    let out = posturecam(&["score", "-q", "/no/such/file.jpg", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let recs = records(&out.stdout);
+    assert_eq!(recs[0].status, Status::Error);
+    assert!(recs[0].error.as_ref().unwrap().contains("cannot read path"));
+    assert_eq!(recs[1].status, Status::Ok);
+
+    for args in [
+        vec!["score"],
+        vec!["score", "--format", "xml", "x.jpg"],
+        vec!["score", "--model", "giant", "x.jpg"],
+        vec!["frobnicate"],
+    ] {
+        let out = posturecam(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        no_panic(&out);
+    }
+    let out = posturecam(&[
+        "score",
+        "--model",
+        "/no/such/model.onnx",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
+}
+
+#[test]
+fn csv_to_a_file_and_no_person_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("scores.csv");
+    let coffee = common::repo().join("tests/fixtures/no_person/coffee.png");
+    let camera = common::sample("camera.png");
+    let out = posturecam(&[
+        "score",
+        "-q",
+        "--format",
+        "csv",
+        "--model",
+        "thunder",
+        "-o",
+        out_path.to_str().unwrap(),
+        coffee.to_str().unwrap(),
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let mut rd = csv::Reader::from_path(&out_path).unwrap();
+    let header = rd.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("status")], "no_person");
+    assert_eq!(&rows[0][col("nose_x")], "");
+    assert_eq!(&rows[1][col("status")], "ok");
+    assert_eq!(&rows[1][col("model")], "movenet-thunder");
+    assert!(rows[1][col("nose_x")].parse::<f32>().unwrap() > 0.0);
+}
+
+#[test]
+fn an_unwritable_output_is_a_clear_error() {
+    let camera = common::sample("camera.png");
+    let out = posturecam(&[
+        "score",
+        "-q",
+        "-o",
+        "/no/such/dir/out.jsonl",
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create /no/such/dir/out.jsonl"));
+    if Path::new("/dev/full").exists() {
+        let out = posturecam(&["score", "-q", "-o", "/dev/full", camera.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "a full disk is an error");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to /dev/full"));
+        no_panic(&out);
+    }
+}
