@@ -125,6 +125,9 @@ pub struct BenchArgs {
     /// Image to run on (default: a 640x480 synthetic frame).
     #[arg(long)]
     pub image: Option<PathBuf>,
+    /// One JSON object per model instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Parses `args` (including the program name) and runs the command;
@@ -288,10 +291,12 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         }),
     };
     let (w, h) = img.dimensions();
-    println!(
-        "posturecam bench: {w}x{h} frame, median of {} runs, 1 thread",
-        args.iterations
-    );
+    if !args.json {
+        println!(
+            "posturecam bench: {w}x{h} frame, median of {} runs, 1 thread",
+            args.iterations
+        );
+    }
     for spec in specs {
         let start = Instant::now();
         let model = load_model(&spec)?;
@@ -324,6 +329,15 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
             std::hint::black_box(refined.estimate(&img)?);
             Ok(())
         })?;
+        if args.json {
+            let v = serde_json::json!({
+                "model": model.name(), "input": size, "frame": [w, h],
+                "load_ms": load_ms, "preprocess_ms": pre, "inference_ms": infer,
+                "frame_single_pass_ms": one, "frame_refined_ms": two, "refined_passes": passes,
+            });
+            println!("{v}");
+            continue;
+        }
         println!("{} ({size}x{size}):", model.name());
         println!("  load + optimise       {load_ms:8.1} ms");
         println!("  preprocess            {pre:8.2} ms");

@@ -221,3 +221,51 @@ fn an_unwritable_output_is_a_clear_error() {
         no_panic(&out);
     }
 }
+
+#[test]
+fn a_model_given_as_an_onnx_path_is_loaded_from_that_file() {
+    let camera = common::sample("camera.png");
+    let file = common::repo().join("models/movenet_lightning.onnx");
+    let by_path = posturecam(&[
+        "score",
+        "-q",
+        "--model",
+        file.to_str().unwrap(),
+        camera.to_str().unwrap(),
+    ]);
+    let built_in = posturecam(&[
+        "score",
+        "-q",
+        "--model",
+        "lightning",
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        by_path.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&by_path.stderr)
+    );
+    let (a, b) = (&records(&by_path.stdout)[0], &records(&built_in.stdout)[0]);
+    assert_eq!(a.model, "movenet_lightning");
+    assert_eq!(a.person, b.person, "same file, same keypoints");
+
+    // A file that is not a pose model is refused with a clear message.
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("bogus.onnx");
+    std::fs::write(&bogus, b"not a model").unwrap();
+    let out = posturecam(&[
+        "score",
+        "-q",
+        "--model",
+        bogus.to_str().unwrap(),
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("model bogus"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    no_panic(&out);
+}

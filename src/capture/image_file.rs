@@ -10,8 +10,10 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbIma
 /// Largest width or height accepted (a 32768-pixel side is far beyond any
 /// camera; a file that declares more is refused before decoding).
 pub const MAX_SIDE: u32 = 32_768;
-/// Most memory one decoded image may take (the image crate's own default).
-pub const MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
+/// Most memory one decoded image may take, with its conversion to RGB:
+/// enough for a 108-megapixel phone photo (12000×9000 RGB, 324 MB), far
+/// below what a decompression bomb declares.
+pub const MAX_DECODED_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Why an image could not be read. The message says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +26,10 @@ pub enum LoadError {
     Empty,
     #[error("not a supported image (JPEG, PNG, WebP, BMP or TIFF)")]
     UnknownFormat,
-    #[error("image is {width}x{height} pixels, over the limit of {limit} bytes decoded; refusing to decode it")]
+    #[error("image is {width}x{height} pixels, over the limit of {} MiB decoded; refusing to decode it", limit >> 20)]
     TooLarge { width: u32, height: u32, limit: u64 },
+    #[error("image too large to decode safely ({0}): over {MAX_SIDE} pixels a side or {mib} MiB decoded", mib = MAX_DECODED_BYTES >> 20)]
+    OverLimits(String),
     #[error("corrupt or truncated image: {0}")]
     Decode(String),
 }
@@ -139,14 +143,18 @@ fn decode<R: std::io::BufRead + std::io::Seek>(
         limit: MAX_DECODED_BYTES,
     };
     let decode_err = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => LoadError::Decode(format!("{e} (the image is too large)")),
+        image::ImageError::Limits(_) => LoadError::OverLimits(e.to_string()),
         image::ImageError::Unsupported(_) => LoadError::UnknownFormat,
         other => LoadError::Decode(other.to_string()),
     };
     let mut decoder = reader.into_decoder().map_err(decode_err)?;
     let dims = decoder.dimensions();
-    // The decoded buffer, plus the RGB copy made from it below.
-    let rgb_bytes = u64::from(dims.0) * u64::from(dims.1) * 3;
+    // The decoded buffer, plus the RGB copy made from it below unless it
+    // already is 8-bit RGB.
+    let rgb_bytes = match decoder.color_type() {
+        image::ColorType::Rgb8 => 0,
+        _ => u64::from(dims.0) * u64::from(dims.1) * 3,
+    };
     if dims.0 > MAX_SIDE
         || dims.1 > MAX_SIDE
         || decoder.total_bytes().saturating_add(rgb_bytes) > MAX_DECODED_BYTES
