@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::assess::{AssessConfig, Assessor, Baseline};
 use crate::capture::{collect_inputs, load_rgb};
 use crate::eval::coco;
 use crate::pose::preprocess::{sample_region, Region};
@@ -44,6 +45,10 @@ pub enum Command {
     /// some could not be read (they get "status": "error" records), 1 on a
     /// usage error or when the output cannot be written.
     Score(ScoreArgs),
+    /// Record a personal sitting baseline from frames of good posture.
+    Calibrate(CalibrateArgs),
+    /// Print or check the assessment thresholds.
+    Config(ConfigArgs),
     /// Measure keypoint accuracy against annotated photos.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -85,12 +90,81 @@ pub struct ScoreArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub assess: AssessArgs,
     /// Worker threads (default: one per core).
     #[arg(short, long)]
     pub jobs: Option<usize>,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Assessment thresholds (TOML; see `posturecam config --print-default`).
+    /// Keys left out keep their defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Personal sitting baseline from `posturecam calibrate`: sitting is
+    /// then also judged by deviations from it.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// REBA: load handled, in kg (overrides the config).
+    #[arg(long)]
+    pub load_kg: Option<f32>,
+    /// REBA: hand coupling (overrides the config).
+    #[arg(long, value_parser = ["good", "fair", "poor", "unacceptable"])]
+    pub coupling: Option<String>,
+    /// REBA: activity score 0-3 (overrides the config).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub activity: Option<u8>,
+}
+
+impl AssessArgs {
+    fn assessor(&self) -> anyhow::Result<Assessor> {
+        let mut config = match &self.config {
+            Some(p) => AssessConfig::load(p)?,
+            None => AssessConfig::default(),
+        };
+        if let Some(kg) = self.load_kg {
+            anyhow::ensure!(kg.is_finite() && kg >= 0.0, "--load-kg must be 0 or more");
+            config.lifting.load_kg = kg;
+        }
+        if let Some(c) = &self.coupling {
+            config.lifting.coupling = serde_json::from_value(serde_json::Value::String(c.clone()))?;
+        }
+        if let Some(a) = self.activity {
+            config.lifting.activity = a;
+        }
+        let baseline = match &self.baseline {
+            Some(p) => Some(Baseline::load(p).map_err(anyhow::Error::msg)?),
+            None => None,
+        };
+        Ok(Assessor { config, baseline })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Frames (files or folders) of you sitting well, facing the camera.
+    #[arg(required = true)]
+    pub frames: Vec<PathBuf>,
+    /// Where to write the baseline (JSON).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the default configuration, with the source of each threshold.
+    #[arg(long)]
+    pub print_default: bool,
+    /// Check a configuration file and print it with defaults filled in.
+    #[arg(long, value_name = "FILE", conflicts_with = "print_default")]
+    pub check: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +227,8 @@ where
             Ok(EXIT_OK)
         }
         Command::Score(args) => run_score(args),
+        Command::Calibrate(args) => run_calibrate(args),
+        Command::Config(args) => run_config(args),
         Command::Eval(EvalCommand::Coco(args)) => run_eval_coco(args),
         Command::Bench(args) => run_bench(args),
     };
@@ -169,7 +245,76 @@ fn load_model(spec: &ModelSpec) -> anyhow::Result<PoseModel> {
     Ok(PoseModel::load(spec)?)
 }
 
+fn run_config(args: ConfigArgs) -> anyhow::Result<i32> {
+    match (&args.check, args.print_default) {
+        (Some(p), _) => {
+            let cfg = AssessConfig::load(p)?;
+            print!("{}", toml::to_string_pretty(&cfg)?);
+        }
+        (None, true) => print!("{}", crate::assess::config::DEFAULT_TOML),
+        (None, false) => anyhow::bail!("say --print-default or --check FILE"),
+    }
+    Ok(EXIT_OK)
+}
+
+fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<i32> {
+    let model = load_model(&args.model.model)?;
+    let mut est = MoveNet::new(model, args.model.config())?;
+    let assessor = Assessor::default();
+    let inputs = collect_inputs(&args.frames);
+    let mut measures = Vec::new();
+    let mut skipped = Vec::new();
+    for input in &inputs {
+        let why = match load_rgb(&input.path) {
+            Err(e) => Some(e.to_string()),
+            Ok(img) => match est.estimate(&img)?.person() {
+                None => Some("no person".to_string()),
+                Some(p) => {
+                    let view = crate::analysis::view::estimate_view(
+                        &p.keypoints,
+                        assessor.config.gate_confidence,
+                    );
+                    match crate::assess::baseline::measure_front(
+                        &p.keypoints,
+                        assessor.config.gate_confidence,
+                    ) {
+                        Some(m) if view.view == crate::analysis::View::Front => {
+                            measures.push(m);
+                            None
+                        }
+                        Some(_) => Some(format!("not facing the camera (view: {:?})", view.view)),
+                        None => Some("face, ears and shoulders not all visible".to_string()),
+                    }
+                }
+            },
+        };
+        if let Some(w) = why {
+            skipped.push(format!("{}: {w}", input.path.display()));
+        }
+    }
+    for s in &skipped {
+        eprintln!("posturecam: skipped {s}");
+    }
+    let Some(baseline) = Baseline::from_measures(&measures) else {
+        anyhow::bail!(
+            "no usable frame among {}: calibration needs frames facing the camera with the face, both ears and both shoulders visible",
+            inputs.len()
+        );
+    };
+    let text = serde_json::to_string_pretty(&baseline)? + "\n";
+    std::fs::write(&args.output, text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.output.display()))?;
+    eprintln!(
+        "posturecam: baseline from {} of {} frames written to {}",
+        baseline.frames,
+        inputs.len(),
+        args.output.display()
+    );
+    Ok(EXIT_OK)
+}
+
 fn run_score(args: ScoreArgs) -> anyhow::Result<i32> {
+    let assessor = args.assess.assessor()?;
     let model = load_model(&args.model.model)?;
     let inputs = collect_inputs(&args.paths);
     if inputs.is_empty() {
@@ -201,6 +346,7 @@ fn run_score(args: ScoreArgs) -> anyhow::Result<i32> {
         &inputs,
         &model,
         args.model.config(),
+        &assessor,
         jobs,
         sink.as_mut(),
         &bar,

@@ -1,8 +1,11 @@
 //! posturecam: posture and lifting-technique assessment from a webcam,
 //! videos or photos. A frame flows one way:
-//! source ([`capture`]) → pose ([`pose`]) → records ([`score`]).
+//! source ([`capture`]) → pose ([`pose`]) → geometry ([`analysis`]) →
+//! judgements ([`assess`]) → records ([`score`]).
 //! [`eval`] measures keypoint accuracy; [`cli`] is the command line.
 
+pub mod analysis;
+pub mod assess;
 pub mod capture;
 pub mod cli;
 pub mod eval;

@@ -269,3 +269,149 @@ fn a_model_given_as_an_onnx_path_is_loaded_from_that_file() {
     );
     no_panic(&out);
 }
+
+#[test]
+fn ok_records_carry_view_angles_sitting_and_lifting() {
+    let astronaut = common::sample("astronaut.png");
+    let out = posturecam(&["score", "-q", astronaut.to_str().unwrap()]);
+    let line = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(v["view"], "front");
+    assert!(v["view_confidence"].as_f64().unwrap() > 0.0);
+    let angles = v["angles"].as_object().unwrap();
+    assert_eq!(angles.len(), 11);
+    assert!(
+        angles["trunk_inclination"].is_null(),
+        "side-view metric in a front view"
+    );
+    assert!(angles["shoulder_tilt"].is_number());
+    assert_eq!(v["sitting"]["class"], "upright");
+    assert!(v["sitting"]["rula"].as_u64().unwrap() >= 1);
+    assert!(v["sitting"]["findings"].is_array());
+    assert_eq!(v["lifting"]["style"], "unscorable");
+    assert!(v["lifting"]["reba"].is_null());
+}
+
+#[test]
+fn config_prints_its_defaults_and_rejects_invalid_files() {
+    let out = posturecam(&["config", "--print-default"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("McAtamney") && text.contains("Hignett"));
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, &text).unwrap();
+    let out = posturecam(&["config", "--check", good.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[sitting]\nslouch_trunk_deg = 500\n").unwrap();
+    let camera = common::sample("camera.png");
+    let out = posturecam(&[
+        "score",
+        "-q",
+        "--config",
+        bad.to_str().unwrap(),
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sitting.slouch_trunk_deg") && err.contains("bad.toml"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing scored with an invalid config"
+    );
+
+    // A stricter config changes the judgement: the cameraman's forward lean
+    // is slouched by default, upright with a 60° threshold.
+    let lax = dir.path().join("lax.toml");
+    std::fs::write(
+        &lax,
+        "[sitting]\nslouch_trunk_deg = 60\nforward_head_neck_deg = 60\n",
+    )
+    .unwrap();
+    let rec = |args: &[&str]| records(&posturecam(args).stdout).remove(0);
+    let default = rec(&["score", "-q", camera.to_str().unwrap()]);
+    let relaxed = rec(&[
+        "score",
+        "-q",
+        "--config",
+        lax.to_str().unwrap(),
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        default.sitting.unwrap().class,
+        posturecam::assess::SittingClass::Slouched
+    );
+    assert_eq!(
+        relaxed.sitting.unwrap().class,
+        posturecam::assess::SittingClass::Upright
+    );
+}
+
+#[test]
+fn calibrate_writes_a_baseline_that_score_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let astronaut = common::sample("astronaut.png");
+    let out = posturecam(&[
+        "calibrate",
+        astronaut.to_str().unwrap(),
+        "-o",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(b["kind"], "posturecam-baseline");
+    assert_eq!(b["frames"], 1);
+    assert!(b["inter_ear_px"].as_f64().unwrap() > 50.0);
+
+    let out = posturecam(&[
+        "score",
+        "-q",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        astronaut.to_str().unwrap(),
+    ]);
+    let r = records(&out.stdout).remove(0);
+    let dev = r.sitting.unwrap().baseline.expect("baseline deviations");
+    assert!(
+        dev.head_drop.abs() < 1e-3 && dev.leaning_in.abs() < 1e-3,
+        "{dev:?}"
+    );
+
+    // A side view cannot calibrate; a broken baseline file is refused.
+    let camera = common::sample("camera.png");
+    let out = posturecam(&[
+        "calibrate",
+        camera.to_str().unwrap(),
+        "-o",
+        dir.path().join("x.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no usable frame"));
+    std::fs::write(dir.path().join("broken.json"), "{\"kind\": 3}").unwrap();
+    let out = posturecam(&[
+        "score",
+        "-q",
+        "--baseline",
+        dir.path().join("broken.json").to_str().unwrap(),
+        camera.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a posturecam baseline"));
+}

@@ -12,6 +12,7 @@ use std::sync::mpsc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::assess::Assessor;
 use crate::capture::{load_rgb, Input};
 use crate::pose::{EstimatorConfig, MoveNet, PoseEstimator, PoseModel};
 pub use record::{FrameRecord, Status, SCHEMA_VERSION};
@@ -40,7 +41,7 @@ impl ScoreSummary {
 
 /// Scores one input with `estimator`. Never panics: a decoder that panics
 /// on a hostile file yields an error record too.
-pub fn score_input(estimator: &mut MoveNet, input: &Input) -> FrameRecord {
+pub fn score_input(estimator: &mut MoveNet, assessor: &Assessor, input: &Input) -> FrameRecord {
     let source = input.path.to_string_lossy().into_owned();
     let model = estimator.model_name().to_string();
     if let Some(e) = &input.error {
@@ -55,7 +56,10 @@ pub fn score_input(estimator: &mut MoveNet, input: &Input) -> FrameRecord {
         Ok::<_, (Option<(u32, u32)>, String)>((size, est))
     }));
     match outcome {
-        Ok(Ok((size, est))) => FrameRecord::analysed(&source, &model, size, &est),
+        Ok(Ok((size, est))) => {
+            let assessment = est.person().map(|p| assessor.assess(&p.keypoints));
+            FrameRecord::analysed(&source, &model, size, &est, assessment.as_ref())
+        }
         Ok(Err((size, msg))) => FrameRecord::error(&source, &model, size, msg),
         Err(panic) => {
             let what = panic
@@ -93,6 +97,7 @@ pub fn score_inputs(
     inputs: &[Input],
     model: &PoseModel,
     config: EstimatorConfig,
+    assessor: &Assessor,
     jobs: usize,
     sink: &mut dyn RecordSink,
     progress: &ProgressBar,
@@ -111,7 +116,7 @@ pub fn score_inputs(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
                     let record = match &mut estimator {
-                        Ok(est) => score_input(est, input),
+                        Ok(est) => score_input(est, assessor, input),
                         Err(e) => FrameRecord::error(
                             &input.path.to_string_lossy(),
                             model.name(),

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::{Angles, View};
+use crate::assess::{Assessment, LiftingAssessment, SittingAssessment};
 use crate::pose::{Estimate, Keypoint, Keypoints, Pose};
 
 /// Version written in every record's `schema` field.
@@ -38,6 +40,18 @@ pub struct FrameRecord {
     pub model: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<Pose>,
+    /// With a person: front, left, right (the side of the body facing the
+    /// camera) or unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<View>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_confidence: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub angles: Option<Angles>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sitting: Option<SittingAssessment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifting: Option<LiftingAssessment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -63,6 +77,37 @@ fn rounded(pose: &Pose) -> Pose {
     }
 }
 
+fn r1(v: Option<f32>) -> Option<f32> {
+    v.map(|v| round(v, 1))
+}
+
+/// Angles as written: to 0.1°, ratios to 0.001.
+fn rounded_angles(a: &Angles) -> Angles {
+    Angles {
+        trunk_inclination: r1(a.trunk_inclination),
+        neck_inclination: r1(a.neck_inclination),
+        cva_proxy: r1(a.cva_proxy),
+        head_forward_ratio: a.head_forward_ratio.map(|v| round(v, 3)),
+        shoulder_tilt: r1(a.shoulder_tilt),
+        head_roll: r1(a.head_roll),
+        lateral_lean: r1(a.lateral_lean),
+        hip_angle: r1(a.hip_angle),
+        knee_flexion: r1(a.knee_flexion),
+        elbow_flexion: r1(a.elbow_flexion),
+        upper_arm_elevation: r1(a.upper_arm_elevation),
+    }
+}
+
+fn rounded_lifting(l: &LiftingAssessment) -> LiftingAssessment {
+    LiftingAssessment {
+        trunk_flexion: r1(l.trunk_flexion),
+        knee_flexion: r1(l.knee_flexion),
+        hip_angle: r1(l.hip_angle),
+        hand_distance_ratio: l.hand_distance_ratio.map(|v| round(v, 3)),
+        ..l.clone()
+    }
+}
+
 impl FrameRecord {
     fn base(source: &str, model: &str, status: Status) -> FrameRecord {
         FrameRecord {
@@ -76,21 +121,39 @@ impl FrameRecord {
             status,
             model: model.into(),
             person: None,
+            view: None,
+            view_confidence: None,
+            angles: None,
+            sitting: None,
+            lifting: None,
             error: None,
         }
     }
 
-    /// The record for a frame that was analysed.
-    pub fn analysed(source: &str, model: &str, size: (u32, u32), estimate: &Estimate) -> Self {
+    /// The record for a frame that was analysed; `assessment` is added
+    /// when the frame holds a person.
+    pub fn analysed(
+        source: &str,
+        model: &str,
+        size: (u32, u32),
+        estimate: &Estimate,
+        assessment: Option<&Assessment>,
+    ) -> Self {
         let status = if estimate.is_person {
             Status::Ok
         } else {
             Status::NoPerson
         };
+        let a = assessment.filter(|_| estimate.is_person);
         FrameRecord {
             width: Some(size.0),
             height: Some(size.1),
             person: estimate.person().map(rounded),
+            view: a.map(|a| a.view.view),
+            view_confidence: a.map(|a| round(a.view.confidence, 2)),
+            angles: a.map(|a| rounded_angles(&a.angles)),
+            sitting: a.map(|a| a.sitting.clone()),
+            lifting: a.map(|a| rounded_lifting(&a.lifting)),
             ..Self::base(source, model, status)
         }
     }
@@ -131,7 +194,13 @@ mod tests {
 
     #[test]
     fn ok_record_has_exactly_the_schema_fields_in_order() {
-        let r = FrameRecord::analysed("a/b.jpg", "movenet-lightning", (640, 480), &estimate(true));
+        let r = FrameRecord::analysed(
+            "a/b.jpg",
+            "movenet-lightning",
+            (640, 480),
+            &estimate(true),
+            None,
+        );
         let s = serde_json::to_string(&r).unwrap();
         assert!(
             s.starts_with(
@@ -146,7 +215,7 @@ mod tests {
 
     #[test]
     fn no_person_record_has_no_skeleton() {
-        let r = FrameRecord::analysed("x.png", "m", (10, 20), &estimate(false));
+        let r = FrameRecord::analysed("x.png", "m", (10, 20), &estimate(false), None);
         let v: serde_json::Value = serde_json::to_value(&r).unwrap();
         assert_eq!(v["status"], "no_person");
         assert!(v.get("person").is_none());

@@ -83,7 +83,92 @@ pub fn csv_header() -> Vec<String> {
         h.push(format!("{n}_confidence"));
     }
     h.push("error".into());
+    // Added with the assessments (after `error`, so earlier columns keep
+    // their positions).
+    for c in ASSESSMENT_COLUMNS {
+        h.push(c.to_string());
+    }
     h
+}
+
+/// Assessment columns, in order.
+pub const ASSESSMENT_COLUMNS: [&str; 21] = [
+    "view",
+    "view_confidence",
+    "trunk_inclination",
+    "neck_inclination",
+    "cva_proxy",
+    "head_forward_ratio",
+    "shoulder_tilt",
+    "head_roll",
+    "lateral_lean",
+    "hip_angle",
+    "knee_flexion",
+    "elbow_flexion",
+    "upper_arm_elevation",
+    "sitting_class",
+    "sitting_score",
+    "rula",
+    "sitting_findings",
+    "lifting_style",
+    "hand_distance_ratio",
+    "reba",
+    "reba_risk",
+];
+
+/// A serde enum's snake_case name.
+fn name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn assessment_cells(r: &FrameRecord) -> Vec<String> {
+    let g = r.angles.unwrap_or_default();
+    let mut row = vec![
+        r.view.map(|v| name(&v)).unwrap_or_default(),
+        opt(r.view_confidence),
+    ];
+    for v in [
+        g.trunk_inclination,
+        g.neck_inclination,
+        g.cva_proxy,
+        g.head_forward_ratio,
+        g.shoulder_tilt,
+        g.head_roll,
+        g.lateral_lean,
+        g.hip_angle,
+        g.knee_flexion,
+        g.elbow_flexion,
+        g.upper_arm_elevation,
+    ] {
+        row.push(opt(v));
+    }
+    let s = r.sitting.as_ref();
+    row.push(s.map(|s| name(&s.class)).unwrap_or_default());
+    row.push(opt(s.and_then(|s| s.score)));
+    row.push(opt(s.and_then(|s| s.rula)));
+    row.push(
+        s.map(|s| {
+            s.findings
+                .iter()
+                .map(|f| f.code.as_str())
+                .collect::<Vec<_>>()
+                .join(";")
+        })
+        .unwrap_or_default(),
+    );
+    let l = r.lifting.as_ref();
+    row.push(l.map(|l| name(&l.style)).unwrap_or_default());
+    row.push(opt(l.and_then(|l| l.hand_distance_ratio)));
+    row.push(opt(l.and_then(|l| l.reba)));
+    row.push(
+        l.and_then(|l| l.reba_risk)
+            .map(|x| name(&x))
+            .unwrap_or_default(),
+    );
+    row
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -96,10 +181,7 @@ impl<W: Write> RecordSink for CsvSink<W> {
             self.out.write_record(csv_header())?;
             self.wrote_header = true;
         }
-        let status = serde_json::to_value(r.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let status = name(&r.status);
         let mut row = vec![
             r.schema.to_string(),
             r.kind.clone(),
@@ -119,6 +201,7 @@ impl<W: Write> RecordSink for CsvSink<W> {
             row.push(opt(kp.map(|k| k.confidence)));
         }
         row.push(r.error.clone().unwrap_or_default());
+        row.extend(assessment_cells(r));
         self.out.write_record(&row)?;
         self.out.flush()
     }
@@ -151,7 +234,7 @@ mod tests {
         let mut buf = Vec::new();
         {
             let mut sink = CsvSink::new(&mut buf);
-            sink.write(&FrameRecord::analysed("a,b.jpg", "m", (4, 3), &est))
+            sink.write(&FrameRecord::analysed("a,b.jpg", "m", (4, 3), &est, None))
                 .unwrap();
             sink.write(&FrameRecord::error(
                 "c.jpg",
@@ -165,8 +248,9 @@ mod tests {
         let mut rd = csv::Reader::from_reader(&buf[..]);
         let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
         assert_eq!(header, csv_header());
-        assert_eq!(header.len(), 10 + 17 * 3 + 1);
+        assert_eq!(header.len(), 10 + 17 * 3 + 1 + ASSESSMENT_COLUMNS.len());
         let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+        assert!(rows.iter().all(|r| r.len() == header.len()));
         assert_eq!(rows.len(), 2);
         assert_eq!(&rows[0][2], "a,b.jpg");
         assert_eq!(&rows[0][7], "ok");
