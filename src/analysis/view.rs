@@ -60,7 +60,7 @@ pub const FRONT_WIDTH_RATIO: f32 = 0.55;
 
 /// Classifies the view from three cues, each voting between front (-1) and
 /// side (+1): shoulder width against torso length (or against head size
-/// when the hips are not visible), whether both ears are visible, and how
+/// when the hips are not visible), whether both ears and eyes are seen, and how
 /// far the nose sits off the shoulders' midpoint. The facing direction, in
 /// a side view, is where the nose points relative to the ears (or, without
 /// them, the shoulders).
@@ -97,11 +97,20 @@ pub fn estimate_view(kps: &Keypoints, min_conf: f32) -> ViewEstimate {
             / ((FRONT_WIDTH_RATIO - SIDE_WIDTH_RATIO) / 2.0);
         votes.push(v.clamp(-1.0, 1.0));
     }
-    // Cue 2: both ears visible means frontal (or from behind); one ear
+    // Cue 2: both ears seen alike means frontal (or from behind); one
     // clearly more confident than the other means a side view.
     let (lc, rc) = (kps.get(LeftEar).confidence, kps.get(RightEar).confidence);
-    if lc.is_finite() && rc.is_finite() && (lc >= min_conf || rc >= min_conf) {
-        let asym = (lc - rc).abs() / lc.max(rc);
+    let asymmetry = |l: Joint, r: Joint| {
+        let (a, b) = (kps.get(l).confidence, kps.get(r).confidence);
+        (a.is_finite() && b.is_finite() && (a >= min_conf || b >= min_conf))
+            .then(|| (a - b).abs() / a.max(b))
+    };
+    let ear = asymmetry(LeftEar, RightEar);
+    let eye = asymmetry(LeftEye, RightEye);
+    // Eyes only when no ear is seen: they sit close together, and MoveNet
+    // often reports both eyes of a face in profile.
+    let asym = ear.or(eye);
+    if let Some(asym) = asym {
         votes.push(((asym - 0.35) / 0.35).clamp(-1.0, 1.0));
     }
     // Cue 3: the nose over the shoulders' midpoint is frontal; out beyond
