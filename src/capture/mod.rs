@@ -1,9 +1,12 @@
-//! Where frames come from. Still images for now ([`image_file`]); the
-//! camera, video files and a `FrameSource` trait join them with the live
-//! window.
+//! Where frames come from: still images ([`image_file`], [`inputs`]) and
+//! timed frame streams behind [`FrameSource`] ([`source`]).
 
+#[cfg(feature = "camera")]
+pub mod camera;
 pub mod image_file;
 pub mod inputs;
+pub mod source;
 
 pub use image_file::{decode_rgb, load_rgb, LoadError};
 pub use inputs::{collect_inputs, Input};
+pub use source::{FolderSource, Frame, FrameSource, SourceError};

@@ -55,6 +55,30 @@ pub enum Joint {
 }
 
 impl Joint {
+    /// All joints in COCO order.
+    pub const ALL: [Joint; NUM_KEYPOINTS] = {
+        use Joint::*;
+        [
+            Nose,
+            LeftEye,
+            RightEye,
+            LeftEar,
+            RightEar,
+            LeftShoulder,
+            RightShoulder,
+            LeftElbow,
+            RightElbow,
+            LeftWrist,
+            RightWrist,
+            LeftHip,
+            RightHip,
+            LeftKnee,
+            RightKnee,
+            LeftAnkle,
+            RightAnkle,
+        ]
+    };
+
     /// The keypoint's COCO name.
     pub fn name(self) -> &'static str {
         KEYPOINT_NAMES[self as usize]

@@ -6,10 +6,14 @@ pub mod keypoints;
 pub mod model;
 pub mod movenet;
 pub mod preprocess;
+pub mod smoothing;
+pub mod tracking;
 
 pub use keypoints::{Joint, Keypoint, Keypoints, Pose, KEYPOINT_NAMES, NUM_KEYPOINTS};
 pub use model::{ModelSpec, PoseModel};
 pub use movenet::{EstimatorConfig, MoveNet};
+pub use smoothing::{OneEuroConfig, PoseSmoother};
+pub use tracking::PoseTracker;
 
 use image::RgbImage;
 

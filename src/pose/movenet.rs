@@ -125,7 +125,8 @@ impl MoveNet {
         Ok(Keypoints(kps))
     }
 
-    fn judge(&self, keypoints: Keypoints, passes: u8, (w, h): (u32, u32)) -> Estimate {
+    /// Decides whether `keypoints`, found in a `w`×`h` frame, are a person.
+    pub(crate) fn judge(&self, keypoints: Keypoints, passes: u8, (w, h): (u32, u32)) -> Estimate {
         let score = keypoints.person_score();
         let extent = keypoints.confident_extent(MIN_KEYPOINT_CONFIDENCE) / w.max(h) as f32;
         let is_person = score >= self.config.min_person_score
