@@ -3,7 +3,16 @@
 # or Ubuntu. Safe to run again: apt-get skips what is already there.
 # A Rust toolchain (rustup, 1.91 or newer) must already be installed.
 set -euo pipefail
-packages=(build-essential pkg-config ca-certificates)
+packages=(
+  build-essential pkg-config ca-certificates
+  # the camera: nokhwa's V4L2 bindings are generated with libclang; nasm
+  # speeds up MJPEG decoding
+  libclang-dev nasm
+  # the window (X11 or Wayland through winit, OpenGL through Mesa), and a
+  # virtual display for the window tests
+  libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libwayland-client0
+  libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libegl-mesa0 xvfb
+)
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup.sh: no apt-get here; install the equivalents of: ${packages[*]}" >&2
   exit 0

@@ -37,8 +37,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The live desk-posture window (the default command).
-    Live,
+    /// The live desk-posture coach window (the default command).
+    Live(Box<LiveArgs>),
+    /// List the cameras the system reports.
+    Cameras,
+    /// List past live sessions.
+    History(DbArgs),
+    /// Write a past session's per-second samples.
+    Export(ExportArgs),
     /// Score images: one JSON Lines (or CSV) record per frame.
     ///
     /// Exit status: 0 when every input was scored (ok or no_person), 2 when
@@ -57,6 +63,86 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+pub struct DbArgs {
+    /// The session database (default: posturecam.sqlite3 in the platform's
+    /// data directory).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Session id, as `posturecam history` lists it.
+    pub session: i64,
+    #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+    pub format: String,
+    /// Write here instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Drive the window from a folder of images (or one image) instead of
+    /// the camera, played at --fps.
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+    /// With --source: start again at the end.
+    #[arg(long = "loop")]
+    pub looping: bool,
+    /// Camera index (see `posturecam cameras`).
+    #[arg(long, default_value_t = 0)]
+    pub camera: u32,
+    /// Camera resolution, e.g. 640x480.
+    #[arg(long, value_parser = parse_resolution)]
+    pub resolution: Option<(u32, u32)>,
+    /// Camera frame rate; with --source, the playback rate (default 15).
+    #[arg(long)]
+    pub fps: Option<u32>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub assess: AssessArgs,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Do not save the session.
+    #[arg(long)]
+    pub no_save: bool,
+    /// The profile whose baseline to use and calibrate.
+    #[arg(long, default_value = "default")]
+    pub profile: String,
+    /// How soon alerts come: gentle (20 s), normal (10 s), strict (5 s).
+    #[arg(long, value_enum, default_value = "normal")]
+    pub sensitivity: crate::coach::Sensitivity,
+    /// Seconds of bad posture before an alert (overrides --sensitivity).
+    #[arg(long)]
+    pub onset: Option<f64>,
+    /// Save a PNG of the window after --exit-after-frames frames, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Exit after this many analysed frames.
+    #[arg(long)]
+    pub exit_after_frames: Option<u64>,
+    /// No window: print the coaching cues in the terminal.
+    #[arg(long)]
+    pub no_window: bool,
+}
+
+fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or("expected WIDTHxHEIGHT, e.g. 640x480")?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("bad width in {s}"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("bad height in {s}"))?;
+    if w == 0 || h == 0 || w > 8192 || h > 8192 {
+        return Err(format!("{s}: width and height must be 1 to 8192"));
+    }
+    Ok((w, h))
+}
+
+#[derive(Debug, Args)]
 pub struct ModelArgs {
     /// lightning (192 px, fast), thunder (256 px, more accurate) or a path
     /// to an .onnx file with MoveNet SinglePose's signature.
@@ -69,7 +155,7 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
-    fn config(&self) -> EstimatorConfig {
+    pub(crate) fn config(&self) -> EstimatorConfig {
         EstimatorConfig {
             refine: !self.no_refine,
             ..EstimatorConfig::default()
@@ -122,7 +208,7 @@ pub struct AssessArgs {
 }
 
 impl AssessArgs {
-    fn assessor(&self) -> anyhow::Result<Assessor> {
+    pub(crate) fn assessor(&self) -> anyhow::Result<Assessor> {
         let mut config = match &self.config {
             Some(p) => AssessConfig::load(p)?,
             None => AssessConfig::default(),
@@ -218,14 +304,19 @@ where
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
-    let result = match cli.command.unwrap_or(Command::Live) {
-        Command::Live => {
-            eprintln!(
-                "posturecam: the live window is not yet available in this version.\n\
-                 Score photos instead:  posturecam score sample_frames"
-            );
-            Ok(EXIT_OK)
-        }
+    let command = match cli.command {
+        Some(c) => c,
+        // No subcommand: the live window with its defaults.
+        None => match Cli::try_parse_from(["posturecam", "live"]) {
+            Ok(Cli { command: Some(c) }) => c,
+            _ => return EXIT_USAGE,
+        },
+    };
+    let result = match command {
+        Command::Live(args) => crate::live_cli::run_live(*args),
+        Command::Cameras => crate::live_cli::run_cameras(),
+        Command::History(args) => crate::live_cli::run_history(args),
+        Command::Export(args) => crate::live_cli::run_export(args),
         Command::Score(args) => run_score(args),
         Command::Calibrate(args) => run_calibrate(args),
         Command::Config(args) => run_config(args),
@@ -241,7 +332,7 @@ where
     }
 }
 
-fn load_model(spec: &ModelSpec) -> anyhow::Result<PoseModel> {
+pub(crate) fn load_model(spec: &ModelSpec) -> anyhow::Result<PoseModel> {
     Ok(PoseModel::load(spec)?)
 }
 

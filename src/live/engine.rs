@@ -1,0 +1,437 @@
+//! The live pipeline's per-frame work, free of threads and windows so it
+//! can be tested on recorded frames: pose tracking, assessment, alerts, the
+//! session summary, calibration, and per-second samples for storage.
+
+use std::time::Instant;
+
+use crate::assess::baseline::{measure_front, FrontMeasures};
+use crate::assess::{Assessment, Assessor, Baseline, Severity, SittingClass};
+use crate::capture::Frame;
+use crate::coach::{
+    AlertConfig, AlertEvent, AlertMachine, Banner, Posture, SessionSummary, SummaryBuilder,
+};
+use crate::pose::{
+    EstimatorConfig, MoveNet, OneEuroConfig, Pose, PoseError, PoseModel, PoseTracker,
+};
+use crate::session::store::{sitting_state, AlertRow, Sample, SessionId, Store};
+
+/// How long calibration records ("sit as you should for 5 seconds").
+pub const CALIBRATION_S: f64 = 5.0;
+/// Calibration needs a usable frontal measurement in at least this share of
+/// its frames.
+pub const CALIBRATION_MIN_SHARE: f64 = 0.5;
+/// Samples are written to the database at least this often (seconds): a
+/// crash loses at most this much plus the second in progress.
+pub const FLUSH_EVERY_S: f64 = 2.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Calibration {
+    Idle,
+    Recording {
+        until: f64,
+        frames: usize,
+        usable: usize,
+    },
+    Done {
+        frames: usize,
+    },
+    Failed(String),
+}
+
+/// What one frame gave.
+#[derive(Clone, Debug)]
+pub struct FrameResult {
+    /// The smoothed pose, when a person is in view.
+    pub pose: Option<Pose>,
+    pub assessment: Option<Assessment>,
+    /// "upright", "slouched", ..., "unscorable", "away" or "paused".
+    pub state: &'static str,
+    pub banner: Banner,
+    pub alert: Option<AlertEvent>,
+    pub inference_ms: f32,
+    /// Set when the pose model failed on this frame.
+    pub error: Option<String>,
+}
+
+/// One second of frames, reduced to a stored sample.
+#[derive(Debug, Default)]
+struct SecondAcc {
+    second: Option<i64>,
+    states: Vec<&'static str>,
+    scores: Vec<f32>,
+    rula: Vec<f32>,
+    trunk: Vec<f32>,
+    neck: Vec<f32>,
+    tilt: Vec<f32>,
+    head_drop: Vec<f32>,
+}
+
+fn mean(v: &[f32]) -> Option<f32> {
+    (!v.is_empty()).then(|| v.iter().sum::<f32>() / v.len() as f32)
+}
+
+impl SecondAcc {
+    fn take(&mut self, wall_start: f64) -> Option<Sample> {
+        let second = self.second?;
+        // The most frequent state of the second (ties: the first seen).
+        let mut best: Option<(&'static str, usize)> = None;
+        for s in &self.states {
+            let n = self.states.iter().filter(|x| *x == s).count();
+            if best.is_none_or(|(_, bn)| n > bn) {
+                best = Some((s, n));
+            }
+        }
+        let sample = Sample {
+            t: wall_start + second as f64,
+            state: best.map(|b| b.0).unwrap_or("away").to_string(),
+            score: mean(&self.scores).map(|v| v.round() as u8),
+            rula: mean(&self.rula).map(|v| v.round() as u8),
+            trunk_inclination: mean(&self.trunk),
+            neck_inclination: mean(&self.neck),
+            shoulder_tilt: mean(&self.tilt),
+            head_drop: mean(&self.head_drop),
+        };
+        *self = SecondAcc::default();
+        Some(sample)
+    }
+}
+
+/// Where the session is being saved.
+struct Saving {
+    store: Store,
+    session: SessionId,
+    pending: Vec<Sample>,
+    last_flush: f64,
+}
+
+pub struct LiveEngine {
+    tracker: PoseTracker,
+    assessor: Assessor,
+    alerts: AlertMachine,
+    summary: SummaryBuilder,
+    paused: bool,
+    calibration: Calibration,
+    measures: Vec<FrontMeasures>,
+    acc: SecondAcc,
+    /// Unix time of the source's t = 0.
+    wall_start: f64,
+    saving: Option<Saving>,
+    /// The last storage problem (the session goes on without saving).
+    store_error: Option<String>,
+    profile: String,
+    last_t: f64,
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+impl LiveEngine {
+    pub fn new(
+        model: PoseModel,
+        assessor: Assessor,
+        alerts: AlertConfig,
+        profile: &str,
+    ) -> Result<LiveEngine, PoseError> {
+        let net = MoveNet::new(model, EstimatorConfig::default())?;
+        Ok(LiveEngine {
+            tracker: PoseTracker::new(net, OneEuroConfig::default()),
+            assessor,
+            alerts: AlertMachine::new(alerts),
+            summary: SummaryBuilder::new(),
+            paused: false,
+            calibration: Calibration::Idle,
+            measures: Vec::new(),
+            acc: SecondAcc::default(),
+            wall_start: unix_now(),
+            saving: None,
+            store_error: None,
+            profile: profile.to_string(),
+            last_t: 0.0,
+        })
+    }
+
+    /// Saves the session to `store` as it runs, and loads the profile's
+    /// baseline from it unless one was given.
+    pub fn attach_store(&mut self, store: Store, source: &str) -> Result<(), String> {
+        if self.assessor.baseline.is_none() {
+            if let Ok(Some((b, _))) = store.profile(&self.profile) {
+                self.assessor.baseline = Some(b);
+            }
+        }
+        let model = self.tracker.model_name().to_string();
+        let session = store
+            .start_session(self.wall_start, Some(&self.profile), source, &model)
+            .map_err(|e| e.to_string())?;
+        self.saving = Some(Saving {
+            store,
+            session,
+            pending: Vec::new(),
+            last_flush: 0.0,
+        });
+        Ok(())
+    }
+
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.saving.as_ref().map(|s| s.session)
+    }
+
+    pub fn store_error(&self) -> Option<&str> {
+        self.store_error.as_deref()
+    }
+
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.assessor.baseline.as_ref()
+    }
+
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
+    pub fn alerts(&self) -> &AlertMachine {
+        &self.alerts
+    }
+
+    pub fn set_alert_config(&mut self, c: AlertConfig) {
+        self.alerts.set_config(c);
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Pauses or resumes coaching at source time `t`. While paused nothing
+    /// is analysed; the time counts as "paused".
+    pub fn set_paused(&mut self, t: f64, paused: bool) {
+        self.paused = paused;
+        self.tracker.reset();
+        let t = t.max(self.last_t);
+        self.record(t, if paused { "paused" } else { "away" }, None);
+        self.alerts.update(
+            t,
+            if paused {
+                &Posture::Paused
+            } else {
+                &Posture::Away
+            },
+        );
+    }
+
+    /// Counts time while paused and no frames come (the camera is
+    /// released).
+    pub fn tick_paused(&mut self, t: f64) {
+        if self.paused && t > self.last_t {
+            self.last_t = t;
+            self.record(t, "paused", None);
+        }
+    }
+
+    /// Starts recording a baseline over the next [`CALIBRATION_S`] seconds.
+    pub fn start_calibration(&mut self, t: f64) {
+        self.measures.clear();
+        self.calibration = Calibration::Recording {
+            until: t + CALIBRATION_S,
+            frames: 0,
+            usable: 0,
+        };
+    }
+
+    pub fn summary(&self, t: f64) -> SessionSummary {
+        self.summary.summary(t)
+    }
+
+    fn record(&mut self, t: f64, state: &'static str, a: Option<&Assessment>) {
+        let score = a.and_then(|a| a.sitting.score);
+        self.summary.add(t, state, score);
+        let second = t.floor() as i64;
+        if self.acc.second.is_some_and(|s| s != second) {
+            if let Some(sample) = self.acc.take(self.wall_start) {
+                if let Some(s) = &mut self.saving {
+                    s.pending.push(sample);
+                }
+            }
+        }
+        self.acc.second = Some(second);
+        self.acc.states.push(state);
+        if let Some(a) = a {
+            let push = |v: &mut Vec<f32>, x: Option<f32>| v.extend(x.filter(|x| x.is_finite()));
+            push(&mut self.acc.scores, a.sitting.score.map(f32::from));
+            push(&mut self.acc.rula, a.sitting.rula.map(f32::from));
+            push(&mut self.acc.trunk, a.angles.trunk_inclination);
+            push(&mut self.acc.neck, a.angles.neck_inclination);
+            push(&mut self.acc.tilt, a.angles.shoulder_tilt);
+            push(
+                &mut self.acc.head_drop,
+                a.sitting.baseline.map(|d| d.head_drop),
+            );
+        }
+        self.flush(t, false);
+    }
+
+    fn flush(&mut self, t: f64, force: bool) {
+        let Some(s) = &mut self.saving else { return };
+        if s.pending.is_empty() || (!force && t - s.last_flush < FLUSH_EVERY_S) {
+            return;
+        }
+        match s.store.add_samples(s.session, &s.pending) {
+            Ok(()) => {
+                s.pending.clear();
+                s.last_flush = t;
+                self.store_error = None;
+            }
+            Err(e) => {
+                // Keep coaching; keep the samples to retry, within reason.
+                self.store_error = Some(format!("cannot save the session: {e}"));
+                s.last_flush = t;
+                if s.pending.len() > 3600 {
+                    s.pending.drain(..s.pending.len() - 3600);
+                }
+            }
+        }
+    }
+
+    fn posture(a: &Assessment) -> Posture {
+        match a.sitting.class {
+            SittingClass::Upright => Posture::Good,
+            SittingClass::Unscorable => Posture::Away,
+            _ => match a
+                .sitting
+                .findings
+                .iter()
+                .find(|f| f.severity == Severity::Correct)
+            {
+                Some(f) => Posture::Bad {
+                    code: f.code.clone(),
+                    message: f.message.clone(),
+                },
+                None => Posture::Good,
+            },
+        }
+    }
+
+    fn calibrate(&mut self, t: f64, a: Option<&Assessment>, pose: Option<&Pose>) {
+        let Calibration::Recording {
+            until,
+            frames,
+            usable,
+        } = self.calibration.clone()
+        else {
+            return;
+        };
+        let measured = match (a, pose) {
+            (Some(a), Some(p)) if a.view.view == crate::analysis::View::Front => {
+                measure_front(&p.keypoints, self.assessor.config.gate_confidence)
+            }
+            _ => None,
+        };
+        let usable = usable + usize::from(measured.is_some());
+        self.measures.extend(measured);
+        let frames = frames + 1;
+        if t < until {
+            self.calibration = Calibration::Recording {
+                until,
+                frames,
+                usable,
+            };
+            return;
+        }
+        if (usable as f64) < (frames as f64 * CALIBRATION_MIN_SHARE) || usable == 0 {
+            self.calibration = Calibration::Failed(
+                "calibration needs you facing the camera, with your face, both ears and both shoulders in view"
+                    .into(),
+            );
+            return;
+        }
+        let Some(b) = Baseline::from_measures(&self.measures) else {
+            return;
+        };
+        if let Some(s) = &self.saving {
+            if let Err(e) = s.store.save_profile(&self.profile, &b, unix_now()) {
+                self.store_error = Some(format!("cannot save the baseline: {e}"));
+            }
+        }
+        self.assessor.baseline = Some(b);
+        self.calibration = Calibration::Done { frames: usable };
+    }
+
+    /// Processes one frame.
+    pub fn process(&mut self, frame: &Frame) -> FrameResult {
+        let t = frame.t.max(self.last_t);
+        self.last_t = t;
+        if self.paused {
+            self.record(t, "paused", None);
+            let _ = self.alerts.update(t, &Posture::Paused);
+            return FrameResult {
+                pose: None,
+                assessment: None,
+                state: "paused",
+                banner: self.alerts.banner().clone(),
+                alert: None,
+                inference_ms: 0.0,
+                error: None,
+            };
+        }
+        let start = Instant::now();
+        let est = self.tracker.track(&frame.image, t);
+        let inference_ms = start.elapsed().as_secs_f32() * 1e3;
+        let (pose, error) = match est {
+            Ok(e) => (e.person().copied(), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let assessment = pose.map(|p| self.assessor.assess(&p.keypoints));
+        let state: &'static str = match &assessment {
+            None => "away",
+            Some(a) => sitting_state(a.sitting.class),
+        };
+        let posture = assessment
+            .as_ref()
+            .map(Self::posture)
+            .unwrap_or(Posture::Away);
+        let alert = self.alerts.update(t, &posture);
+        if let Some(ev) = &alert {
+            self.summary.add_alert();
+            if let Some(s) = &self.saving {
+                let row = AlertRow {
+                    t: self.wall_start + ev.t,
+                    code: ev.code.clone(),
+                    message: ev.message.clone(),
+                };
+                if let Err(e) = s.store.add_alert(s.session, &row) {
+                    self.store_error = Some(format!("cannot save the alert: {e}"));
+                }
+            }
+        }
+        self.record(t, state, assessment.as_ref());
+        self.calibrate(t, assessment.as_ref(), pose.as_ref());
+        FrameResult {
+            pose,
+            assessment,
+            state,
+            banner: self.alerts.banner().clone(),
+            alert,
+            inference_ms,
+            error,
+        }
+    }
+
+    /// Ends the session: the last samples are written and the session
+    /// closed in the database.
+    pub fn finish(&mut self) {
+        let t = self.last_t;
+        if let Some(sample) = self.acc.take(self.wall_start) {
+            if let Some(s) = &mut self.saving {
+                s.pending.push(sample);
+            }
+        }
+        self.flush(t, true);
+        if let Some(s) = &self.saving {
+            if let Err(e) = s.store.end_session(s.session, self.wall_start + t) {
+                self.store_error = Some(format!("cannot close the session: {e}"));
+            }
+        }
+    }
+}
