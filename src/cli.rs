@@ -125,6 +125,10 @@ pub struct LiveArgs {
     /// Exit after this many analysed frames.
     #[arg(long)]
     pub exit_after_frames: Option<u64>,
+    /// On an alert, also ask the desktop for attention (the taskbar entry
+    /// flashes).
+    #[arg(long)]
+    pub notify: bool,
     /// No window: print the coaching cues in the terminal.
     #[arg(long)]
     pub no_window: bool,

@@ -20,6 +20,17 @@ fn db_path(args: &DbArgs) -> anyhow::Result<std::path::PathBuf> {
 
 fn opener(args: &LiveArgs) -> anyhow::Result<(SourceOpener, String)> {
     if let Some(path) = args.source.clone() {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        anyhow::ensure!(
+            !["mp4", "mov", "mkv", "avi", "webm", "m4v"].contains(&ext.as_str()),
+            "{}: video files cannot drive the live window yet; give a folder of frames \
+             (e.g. ffmpeg -i clip.mp4 frames/%05d.png)",
+            path.display()
+        );
         let fps = f64::from(args.fps.unwrap_or(15));
         let looping = args.looping;
         // Fail now, with a clear message, if it cannot play at all.
@@ -133,6 +144,7 @@ pub fn run_live(args: LiveArgs) -> anyhow::Result<i32> {
         exit_after_frames: args.exit_after_frames,
         db,
         snapshot_dir: None,
+        notify: args.notify,
     };
     let result = Arc::new(Mutex::new(None));
     let result2 = result.clone();
@@ -169,7 +181,8 @@ fn run_terminal(
             (Some(n), _) => format!("notice: {n}"),
             (None, Banner::Good) => "good posture".into(),
             (None, Banner::Drifting { message, .. }) => format!("drifting: {message}"),
-            (None, Banner::Alert { message, .. }) => format!("ALERT: {message}"),
+            // The terminal bell is the no-window mode's sound.
+            (None, Banner::Alert { message, .. }) => format!("\x07ALERT: {message}"),
             (None, Banner::Away) => "away".into(),
             (None, Banner::Paused) => "paused".into(),
         };

@@ -415,3 +415,40 @@ fn calibrate_writes_a_baseline_that_score_uses() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a posturecam baseline"));
 }
+
+#[test]
+fn live_refuses_what_it_cannot_play_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    std::fs::write(&clip, b"not really a video").unwrap();
+    let out = posturecam(&[
+        "live",
+        "--no-window",
+        "--no-save",
+        "--source",
+        clip.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("folder of frames"));
+    let empty = tempfile::tempdir().unwrap();
+    let out = posturecam(&[
+        "live",
+        "--no-window",
+        "--no-save",
+        "--source",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to play"));
+    let out = posturecam(&["live", "--resolution", "0x0"]);
+    assert_eq!(out.status.code(), Some(1));
+    no_panic(&out);
+    // history on a database that does not exist yet
+    let out = posturecam(&[
+        "history",
+        "--db",
+        dir.path().join("none.sqlite3").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no sessions yet"));
+}

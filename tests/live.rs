@@ -256,3 +256,46 @@ fn a_session_killed_with_sigkill_is_in_history() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().lines().count() > 3);
 }
+
+#[test]
+fn a_baseline_that_no_longer_fits_is_flagged_stale() {
+    let upright = common::load(&common::sample("astronaut.png"));
+    // The same person much nearer the camera (or the camera moved): the
+    // head looks 1.6 times as big.
+    let near = image::imageops::resize(
+        &image::imageops::crop_imm(&upright, 62, 0, 320, 320).to_image(),
+        512,
+        512,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut e = engine(1000.0);
+    e.start_calibration(0.0);
+    let mut t = 0.0;
+    while t <= 5.5 {
+        e.process(&frame(&upright, t, 0));
+        t += 0.5;
+    }
+    assert!(e.baseline().is_some(), "{:?}", e.calibration());
+    assert!(!e.baseline_stale());
+    let start = t;
+    while t < start + 19.0 {
+        e.process(&frame(&near, t, 0));
+        t += 0.5;
+    }
+    assert!(!e.baseline_stale(), "not before 20 s");
+    while t < start + 21.0 {
+        e.process(&frame(&near, t, 0));
+        t += 0.5;
+    }
+    assert!(
+        e.baseline_stale(),
+        "stale after 20 s of a different picture"
+    );
+    // Back as calibrated for 5 s: the notice goes.
+    let back = t;
+    while t < back + 5.5 {
+        e.process(&frame(&upright, t, 0));
+        t += 0.5;
+    }
+    assert!(!e.baseline_stale());
+}

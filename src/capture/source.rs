@@ -22,9 +22,7 @@ pub struct Frame {
 pub enum SourceError {
     #[error("{0}: nothing to play (no readable image files)")]
     Empty(String),
-    #[error(
-        "no camera found; connect one, or run with --source PATH (a video or a folder of images)"
-    )]
+    #[error("no camera found; connect one, or run with --source PATH (a folder of images)")]
     NoCamera,
     #[error("camera {index} cannot be opened ({reason}); it may be in use by another program. Or run with --source PATH")]
     CameraUnavailable { index: u32, reason: String },

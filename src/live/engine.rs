@@ -20,6 +20,16 @@ pub const CALIBRATION_S: f64 = 5.0;
 /// Calibration needs a usable frontal measurement in at least this share of
 /// its frames.
 pub const CALIBRATION_MIN_SHARE: f64 = 0.5;
+/// A baseline is stale when, for [`STALE_AFTER_S`], frontal frames keep
+/// differing from it by more than this in apparent head size (the camera
+/// moved nearer or farther, or someone else sits there) ...
+pub const STALE_HEAD_SIZE: f32 = 0.35;
+/// ... or by more than this in shoulder tilt (the camera was tilted).
+pub const STALE_TILT_DEG: f32 = 15.0;
+pub const STALE_AFTER_S: f64 = 20.0;
+/// Frames consistent with the baseline for this long clear the notice.
+pub const STALE_CLEAR_S: f64 = 5.0;
+
 /// Samples are written to the database at least this often (seconds): a
 /// crash loses at most this much plus the second in progress.
 pub const FLUSH_EVERY_S: f64 = 2.0;
@@ -120,6 +130,10 @@ pub struct LiveEngine {
     store_error: Option<String>,
     profile: String,
     last_t: f64,
+    /// Since when frames have disagreed with the baseline / agreed with it.
+    stale_since: Option<f64>,
+    fresh_since: Option<f64>,
+    stale: bool,
 }
 
 /// Seconds since the Unix epoch, now.
@@ -152,6 +166,9 @@ impl LiveEngine {
             store_error: None,
             profile: profile.to_string(),
             last_t: 0.0,
+            stale_since: None,
+            fresh_since: None,
+            stale: false,
         })
     }
 
@@ -186,6 +203,30 @@ impl LiveEngine {
 
     pub fn baseline(&self) -> Option<&Baseline> {
         self.assessor.baseline.as_ref()
+    }
+
+    /// The baseline no longer fits what the camera sees: recalibrate.
+    pub fn baseline_stale(&self) -> bool {
+        self.stale
+    }
+
+    fn check_stale(&mut self, t: f64, a: Option<&Assessment>) {
+        let Some(d) = a.and_then(|a| a.sitting.baseline) else {
+            return;
+        };
+        if d.leaning_in.abs() > STALE_HEAD_SIZE || d.tilt_change_deg.abs() > STALE_TILT_DEG {
+            self.fresh_since = None;
+            let since = *self.stale_since.get_or_insert(t);
+            if t - since >= STALE_AFTER_S {
+                self.stale = true;
+            }
+        } else {
+            self.stale_since = None;
+            let since = *self.fresh_since.get_or_insert(t);
+            if t - since >= STALE_CLEAR_S {
+                self.stale = false;
+            }
+        }
     }
 
     pub fn calibration(&self) -> &Calibration {
@@ -356,6 +397,8 @@ impl LiveEngine {
         }
         self.assessor.baseline = Some(b);
         self.calibration = Calibration::Done { frames: usable };
+        self.stale = false;
+        self.stale_since = None;
     }
 
     /// Processes one frame.
@@ -407,6 +450,7 @@ impl LiveEngine {
         }
         self.record(t, state, assessment.as_ref());
         self.calibrate(t, assessment.as_ref(), pose.as_ref());
+        self.check_stale(t, assessment.as_ref());
         FrameResult {
             pose,
             assessment,

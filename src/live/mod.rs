@@ -41,6 +41,8 @@ pub struct LiveView {
     pub summary: SessionSummary,
     pub calibration: Calibration,
     pub has_baseline: bool,
+    /// The baseline no longer fits what the camera sees.
+    pub baseline_stale: bool,
     pub paused: bool,
     /// A problem to show (no camera, camera lost, cannot save), with what
     /// to do about it.
@@ -67,6 +69,7 @@ impl Default for LiveView {
             summary: SessionSummary::default(),
             calibration: Calibration::Idle,
             has_baseline: false,
+            baseline_stale: false,
             paused: false,
             notice: None,
             ended: false,
@@ -323,6 +326,7 @@ pub fn start(
                         }
                         v.calibration = engine.calibration().clone();
                         v.has_baseline = engine.baseline().is_some();
+                        v.baseline_stale = engine.baseline_stale();
                         v.paused = engine.paused();
                         if let Some(e) = result
                             .error

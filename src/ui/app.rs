@@ -23,6 +23,8 @@ pub struct AppOptions {
     pub db: Option<PathBuf>,
     /// Where the snapshot button saves frames.
     pub snapshot_dir: Option<PathBuf>,
+    /// On an alert, also ask the desktop for attention (taskbar flash).
+    pub notify: bool,
 }
 
 /// The history tab's data: the 7-day trend and the sessions.
@@ -48,6 +50,9 @@ pub struct LiveApp {
     pub screenshot_result: Arc<Mutex<Option<Result<PathBuf, String>>>>,
     closing: Arc<AtomicBool>,
     message: Option<String>,
+    /// Alerts already shown, and until when the banner flashes.
+    alerts_seen: u32,
+    flash_until: f64,
 }
 
 impl LiveApp {
@@ -64,6 +69,8 @@ impl LiveApp {
             screenshot_result: Arc::new(Mutex::new(None)),
             closing: Arc::new(AtomicBool::new(false)),
             message: None,
+            alerts_seen: 0,
+            flash_until: 0.0,
         }
     }
 
@@ -146,9 +153,23 @@ impl LiveApp {
         let ctx = ui.ctx().clone();
         self.refresh(&ctx);
         let view = self.view.clone();
+        let now = ctx.input(|i| i.time);
+        if view.alerts > self.alerts_seen {
+            self.alerts_seen = view.alerts;
+            self.flash_until = now + 2.0;
+            if self.options.notify {
+                ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+                    egui::UserAttentionType::Informational,
+                ));
+            }
+        }
+        let flash = now < self.flash_until && ((self.flash_until - now) * 4.0) as i64 % 2 == 1;
+        if now < self.flash_until {
+            ctx.request_repaint_after(std::time::Duration::from_millis(125));
+        }
         egui::Panel::top("banner").show(ui, |ui| {
             ui.add_space(4.0);
-            banner(ui, &view);
+            banner(ui, &view, flash);
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.tab, Tab::Live, "Live");
                 ui.selectable_value(&mut self.tab, Tab::Summary, "Summary");

@@ -165,8 +165,10 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-pub fn banner(ui: &mut egui::Ui, view: &LiveView) {
+/// The banner; `flash` alternates its colour to draw the eye to a new alert.
+pub fn banner(ui: &mut egui::Ui, view: &LiveView, flash: bool) {
     let (text, color) = banner_text(view);
+    let color = if flash { Color32::WHITE } else { color };
     egui::Frame::new()
         .fill(color)
         .inner_margin(8.0)
@@ -264,6 +266,9 @@ pub fn controls(ui: &mut egui::Ui, view: &LiveView) -> Actions {
         }
     });
     let calib = match &view.calibration {
+        _ if view.baseline_stale => {
+            "Your baseline looks stale (the camera moved, or someone else is here): press Calibrate.".to_string()
+        }
         Calibration::Idle if view.has_baseline => "Baseline: calibrated".to_string(),
         Calibration::Idle => {
             "Baseline: none yet. Sit as you should and press Calibrate.".to_string()
