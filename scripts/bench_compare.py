@@ -12,27 +12,14 @@ import json
 import pathlib
 import statistics
 import subprocess
-import time
 
-import numpy as np
-
-from onnxruntime_reference import MODELS, session
+from onnxruntime_reference import MODELS, latency_ms
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def ort_ms(model: str, iterations: int) -> float:
-    sess, size = session(model)
-    name = sess.get_inputs()[0].name
-    x = np.random.default_rng(0).integers(0, 256, (1, size, size, 3), dtype=np.int32)
-    for _ in range(3):
-        sess.run(None, {name: x})
-    times = []
-    for _ in range(iterations):
-        t = time.perf_counter()
-        sess.run(None, {name: x})
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
+    return statistics.median(latency_ms(model, iterations))
 
 
 def main() -> None:

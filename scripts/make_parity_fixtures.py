@@ -18,6 +18,8 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image, ImageOps
 
+from onnxruntime_reference import letterbox as reference_letterbox
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 OUT = REPO / "tests" / "fixtures" / "parity"
 MODELS = {"movenet-lightning": ("movenet_lightning.onnx", 192),
@@ -26,16 +28,9 @@ EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 
 
 def letterbox(img: Image.Image, size: int) -> Image.Image:
-    """Same placement rule as src/pose/preprocess.rs: the whole image in a
-    centred square of side max(w, h), resized to size x size."""
-    w, h = img.size
-    side = max(w, h)
-    rx, ry = round((w - side) / 2), round((h - side) / 2)
-    px0, px1 = round(-rx * size / side), round((w - rx) * size / side)
-    py0, py1 = round(-ry * size / side), round((h - ry) * size / side)
-    canvas = Image.new("RGB", (size, size))
-    canvas.paste(img.resize((px1 - px0, py1 - py0), Image.BILINEAR), (px0, py0))
-    return canvas
+    """Same placement rule as src/pose/preprocess.rs (shared with
+    onnxruntime_reference.py)."""
+    return reference_letterbox(img, size)[0]
 
 
 def main() -> None:

@@ -88,18 +88,24 @@ def evaluate(ann_path: pathlib.Path, min_kp: int) -> None:
               f"PCK@0.2 {np.mean(pck_all):.3f}")
 
 
+def latency_ms(model: str, iterations: int) -> list[float]:
+    """Inference times (ms) of `model` on one thread, after warm-up."""
+    sess, size = session(model)
+    name = sess.get_inputs()[0].name
+    x = np.random.default_rng(0).integers(0, 256, (1, size, size, 3), dtype=np.int32)
+    for _ in range(5):
+        sess.run(None, {name: x})
+    times = []
+    for _ in range(iterations):
+        t = time.perf_counter()
+        sess.run(None, {name: x})
+        times.append((time.perf_counter() - t) * 1e3)
+    return times
+
+
 def bench(iterations: int) -> None:
     for model in MODELS:
-        sess, size = session(model)
-        name = sess.get_inputs()[0].name
-        x = np.random.default_rng(0).integers(0, 256, (1, size, size, 3), dtype=np.int32)
-        for _ in range(5):
-            sess.run(None, {name: x})
-        times = []
-        for _ in range(iterations):
-            t = time.perf_counter()
-            sess.run(None, {name: x})
-            times.append((time.perf_counter() - t) * 1e3)
+        times = latency_ms(model, iterations)
         print(f"onnxruntime {ort.__version__} {model}: median {statistics.median(times):.2f} ms, "
               f"mean {statistics.mean(times):.2f} ms over {iterations} runs (1 thread)")
 
