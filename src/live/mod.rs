@@ -38,7 +38,8 @@ pub struct LiveView {
     /// Analysed frames per second (smoothed) and the last inference time.
     pub fps: f32,
     pub inference_ms: f32,
-    pub summary: SessionSummary,
+    /// Refreshed once a second; shared, as it grows with the session.
+    pub summary: Arc<SessionSummary>,
     pub calibration: Calibration,
     pub has_baseline: bool,
     /// The baseline no longer fits what the camera sees.
@@ -66,7 +67,7 @@ impl Default for LiveView {
             alerts: 0,
             fps: 0.0,
             inference_ms: 0.0,
-            summary: SessionSummary::default(),
+            summary: Arc::default(),
             calibration: Calibration::Idle,
             has_baseline: false,
             baseline_stale: false,
@@ -282,9 +283,15 @@ pub fn start(
                             repaint();
                             break;
                         }
+                        let summary = (now - last_summary >= 1.0).then(|| {
+                            last_summary = now;
+                            Arc::new(engine.summary(now))
+                        });
                         if let Ok(mut v) = view.lock() {
                             v.paused = engine.paused();
-                            v.summary = engine.summary(now);
+                            if let Some(s) = summary {
+                                v.summary = s;
+                            }
                         }
                         continue;
                     };
@@ -305,7 +312,7 @@ pub fn start(
                     last_frame_at = Some(at);
                     let summary = (frame.t - last_summary >= 1.0).then(|| {
                         last_summary = frame.t;
-                        engine.summary(frame.t)
+                        Arc::new(engine.summary(frame.t))
                     });
                     if let Ok(mut v) = view.lock() {
                         v.frame_index = frame.index;
@@ -339,7 +346,7 @@ pub fn start(
                 }
                 engine.finish();
                 if let Ok(mut v) = view.lock() {
-                    v.summary = engine.summary(started.elapsed().as_secs_f64());
+                    v.summary = Arc::new(engine.summary(started.elapsed().as_secs_f64()));
                 }
             })
             .expect("spawning the inference thread")
