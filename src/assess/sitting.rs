@@ -25,6 +25,21 @@ pub enum SittingClass {
     Unscorable,
 }
 
+impl SittingClass {
+    /// The class's name as records and stored samples write it (its serde
+    /// name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SittingClass::Upright => "upright",
+            SittingClass::Slouched => "slouched",
+            SittingClass::Reclined => "reclined",
+            SittingClass::LeaningLeft => "leaning_left",
+            SittingClass::LeaningRight => "leaning_right",
+            SittingClass::Unscorable => "unscorable",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SittingAssessment {
     pub class: SittingClass,

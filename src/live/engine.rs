@@ -13,7 +13,7 @@ use crate::coach::{
 use crate::pose::{
     EstimatorConfig, MoveNet, OneEuroConfig, Pose, PoseError, PoseModel, PoseTracker,
 };
-use crate::session::store::{sitting_state, AlertRow, Sample, SessionId, Store};
+use crate::session::store::{AlertRow, Sample, SessionId, Store};
 
 /// How long calibration records ("sit as you should for 5 seconds").
 pub const CALIBRATION_S: f64 = 5.0;
@@ -428,7 +428,7 @@ impl LiveEngine {
         let assessment = pose.map(|p| self.assessor.assess(&p.keypoints));
         let state: &'static str = match &assessment {
             None => "away",
-            Some(a) => sitting_state(a.sitting.class),
+            Some(a) => a.sitting.class.as_str(),
         };
         let posture = assessment
             .as_ref()

@@ -7,6 +7,6 @@
 pub mod store;
 
 pub use store::{
-    export_session, format_utc, sitting_state, write_history, AlertRow, DayTrend, ExportFormat,
-    Sample, SessionId, SessionRow, Store, StoreError, STATE_AWAY, STATE_PAUSED,
+    export_session, format_utc, write_history, AlertRow, DayTrend, ExportFormat, Sample, SessionId,
+    SessionRow, Store, StoreError, STATE_AWAY, STATE_PAUSED,
 };

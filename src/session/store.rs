@@ -17,7 +17,7 @@ use rusqlite::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::assess::{Baseline, SittingClass};
+use crate::assess::Baseline;
 
 pub type SessionId = i64;
 
@@ -77,24 +77,12 @@ pub const MIGRATIONS: &[&str] = &[
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// The name [`Sample::state`] uses for a sitting class (its serde name).
-pub fn sitting_state(class: SittingClass) -> &'static str {
-    match class {
-        SittingClass::Upright => "upright",
-        SittingClass::Slouched => "slouched",
-        SittingClass::Reclined => "reclined",
-        SittingClass::LeaningLeft => "leaning_left",
-        SittingClass::LeaningRight => "leaning_right",
-        SittingClass::Unscorable => "unscorable",
-    }
-}
-
 /// One per-second sample of a live session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Unix time, seconds.
     pub t: f64,
-    /// A [`sitting_state`] name, [`STATE_AWAY`] or [`STATE_PAUSED`].
+    /// A [`SittingClass::as_str`] name, [`STATE_AWAY`] or [`STATE_PAUSED`].
     pub state: String,
     /// 0..100.
     pub score: Option<u8>,
@@ -1446,7 +1434,7 @@ t,time_utc,state,score,rula,trunk_inclination,neck_inclination,shoulder_tilt,hea
 
     #[test]
     fn sitting_states_are_the_serde_names() {
-        use SittingClass::*;
+        use crate::assess::SittingClass::*;
         for class in [
             Upright,
             Slouched,
@@ -1457,7 +1445,7 @@ t,time_utc,state,score,rula,trunk_inclination,neck_inclination,shoulder_tilt,hea
         ] {
             assert_eq!(
                 serde_json::to_value(class).unwrap(),
-                serde_json::Value::String(sitting_state(class).into())
+                serde_json::Value::String(class.as_str().into())
             );
         }
     }
