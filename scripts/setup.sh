@@ -12,6 +12,14 @@ packages=(
   # virtual display for the window tests
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libwayland-client0
   libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libegl-mesa0 xvfb
+  # software Vulkan for the pixel-snapshot UI tests (egui_kittest + wgpu)
+  mesa-vulkan-drivers libvulkan1
+  # the alert chime (rodio → cpal → ALSA)
+  libasound2-dev
+  # video files are decoded by Debian's ffmpeg binary (ffmpeg-sidecar)
+  ffmpeg
+  # the HTML report is checked in a real browser, headless
+  chromium
 )
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup.sh: no apt-get here; install the equivalents of: ${packages[*]}" >&2
