@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod config;
 pub mod lifting;
 pub mod reba;
+pub mod reps;
 pub mod rula;
 pub mod sitting;
 
