@@ -2,6 +2,8 @@
 //! files made on the fly.
 #![allow(dead_code)]
 
+pub mod video;
+
 use std::path::{Path, PathBuf};
 
 pub fn repo() -> PathBuf {
