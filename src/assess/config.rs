@@ -18,6 +18,8 @@ pub struct AssessConfig {
     pub sitting: SittingConfig,
     pub lifting: LiftingConfig,
     pub baseline: BaselineConfig,
+    /// Finding lifting repetitions in a clip ([`super::reps`]).
+    pub reps: RepConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,6 +76,100 @@ pub struct BaselineConfig {
     pub tilt_change_deg: f32,
 }
 
+/// Thresholds for finding and grading repetitions of a lift in a clip.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepConfig {
+    /// Width in seconds of the running median that removes single-frame
+    /// keypoint glitches.
+    pub median_window_s: f64,
+    /// Width in seconds of the running mean applied after the median.
+    pub mean_window_s: f64,
+    /// A time without a measured frame longer than this splits the clip.
+    pub max_gap_s: f64,
+    /// Standing level: this low percentile of the clip's trunk flexion and
+    /// the matching high percentile (100 − p) of its hip height.
+    pub baseline_percentile: f32,
+    /// Lowest standing hip height (hips above ankles over body length)
+    /// accepted as the baseline; a clip that never reaches it never stood.
+    pub standing_hip_min: f32,
+    /// Within this much trunk flexion of the standing level counts as
+    /// standing: a lift starts and ends here (hysteresis exit).
+    pub standing_band_trunk_deg: f32,
+    /// Trunk flexion above standing a bend must reach to be a lift
+    /// (hysteresis entry, minimum depth).
+    pub min_depth_trunk_deg: f32,
+    /// Hip height drop, as a fraction of the standing hip height, within
+    /// which the person counts as standing.
+    pub standing_band_hip: f32,
+    /// Hip height drop, as a fraction, a bend must reach to be a lift.
+    pub min_depth_hip: f32,
+    /// Lifts separated by less standing time than this are one lift.
+    pub merge_gap_s: f64,
+    /// Shorter excursions are jitter, longer ones a sustained posture.
+    pub min_duration_s: f64,
+    pub max_duration_s: f64,
+    /// Peak trunk flexion above which a lift is graded down.
+    pub poor_trunk_deg: f32,
+    /// Peak shoulder tilt (front view) above which a lift is graded fair.
+    pub asymmetry_fair_deg: f32,
+    /// REBA grand score from which a lift is graded fair / poor.
+    pub reba_fair: u8,
+    pub reba_poor: u8,
+    /// Style bands and the upright trunk limit, copied from `[lifting]`
+    /// when the config is loaded (not a key of `[reps]`).
+    #[serde(skip)]
+    pub style: StyleBands,
+}
+
+/// The `[lifting]` thresholds a repetition's style and standing level use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StyleBands {
+    pub upright_trunk_deg: f32,
+    pub stoop_max_knee_deg: f32,
+    pub squat_min_knee_deg: f32,
+}
+
+impl From<&LiftingConfig> for StyleBands {
+    fn from(l: &LiftingConfig) -> StyleBands {
+        StyleBands {
+            upright_trunk_deg: l.upright_trunk_deg,
+            stoop_max_knee_deg: l.stoop_max_knee_deg,
+            squat_min_knee_deg: l.squat_min_knee_deg,
+        }
+    }
+}
+
+impl Default for StyleBands {
+    fn default() -> Self {
+        StyleBands::from(&LiftingConfig::default())
+    }
+}
+
+impl Default for RepConfig {
+    fn default() -> Self {
+        RepConfig {
+            median_window_s: 0.3,
+            mean_window_s: 0.2,
+            max_gap_s: 0.5,
+            baseline_percentile: 10.0,
+            standing_hip_min: 0.45,
+            standing_band_trunk_deg: 10.0,
+            min_depth_trunk_deg: 30.0,
+            standing_band_hip: 0.05,
+            min_depth_hip: 0.15,
+            merge_gap_s: 0.3,
+            min_duration_s: 0.5,
+            max_duration_s: 20.0,
+            poor_trunk_deg: 60.0,
+            asymmetry_fair_deg: 10.0,
+            reba_fair: 8,
+            reba_poor: 11,
+            style: StyleBands::default(),
+        }
+    }
+}
+
 impl Default for AssessConfig {
     fn default() -> Self {
         AssessConfig {
@@ -82,6 +178,7 @@ impl Default for AssessConfig {
             sitting: SittingConfig::default(),
             lifting: LiftingConfig::default(),
             baseline: BaselineConfig::default(),
+            reps: RepConfig::default(),
         }
     }
 }
@@ -189,6 +286,56 @@ activity = 0
 head_drop = 0.15
 leaning_in = 0.15
 tilt_change_deg = 5.0
+
+[reps]
+# Finding lifts in a clip (posturecam's own choices unless a source is
+# named; see docs/metrics.md, "Repetitions"). Times in seconds.
+# Smoothing: a running median (rejects keypoint glitches a few frames long
+# and keeps the edges of a lift sharp), then a running mean (averages
+# jitter). Both are windows in time, so variable frame rates and dropped
+# frames are handled; a lift of 1-3 s is barely flattened.
+median_window_s = 0.3
+mean_window_s = 0.2
+# No measured frame for longer than this splits the clip; a lift cut by a
+# gap is reported as partial.
+max_gap_s = 0.5
+# Standing level: the 10th percentile of trunk flexion (capped at
+# [lifting] upright_trunk_deg) and the 90th of hip height (floored at
+# standing_hip_min). Hips above ankles over body length is about 0.55 when
+# standing (segment lengths as fractions of stature, Drillis & Contini 1966,
+# in Winter, Biomechanics and Motor Control of Human Movement); below 0.45
+# (80% of that) the person never stood up.
+baseline_percentile = 10.0
+standing_hip_min = 0.45
+# Hysteresis: a lift starts and ends within the standing band and counts
+# only if it goes at least the minimum depth beyond standing. 30 degrees
+# of trunk flexion is past REBA's 0-20 degree band (Hignett & McAtamney
+# 2000) with margin for a 10 degree band; a 15% hip drop is a knee bend of
+# about 60 degrees (thigh and shank tilted alike: height ~ cos(knee / 2)),
+# a semi-squat in the [lifting] bands.
+standing_band_trunk_deg = 10.0
+min_depth_trunk_deg = 30.0
+standing_band_hip = 0.05
+min_depth_hip = 0.15
+# Lifts separated by less standing than this are one lift; a lift lasts
+# from 0.5 s (faster is jitter) to 20 s (longer is a sustained posture).
+merge_gap_s = 0.3
+min_duration_s = 0.5
+max_duration_s = 20.0
+# Grading. REBA scores trunk flexion over 60 degrees highest (4 points):
+# above it a stooped lift (knees under [lifting] stoop_max_knee_deg) is
+# poor, a bent-knee one fair (squatting does not by itself unload the back,
+# Kingma et al. 2010, Ergonomics 53:1228; van Dieen et al. 1999, Clin
+# Biomech 14:685).
+poor_trunk_deg = 60.0
+# Shoulder tilt in a front view: REBA adds a point for side bending but
+# gives no angle; 10 degrees is posturecam's choice (twice the sitting
+# shoulder_tilt_deg).
+asymmetry_fair_deg = 10.0
+# REBA risk levels: 8-10 high (investigate and implement change soon),
+# 11-15 very high (implement change now).
+reba_fair = 8
+reba_poor = 11
 "#;
 
 /// Why a config file was rejected.
@@ -206,8 +353,9 @@ impl AssessConfig {
     /// Parses TOML; keys left out keep their defaults; unknown keys and
     /// values out of range are errors naming the key.
     pub fn from_toml(text: &str, origin: &str) -> Result<AssessConfig, ConfigError> {
-        let cfg: AssessConfig =
+        let mut cfg: AssessConfig =
             toml::from_str(text).map_err(|e| ConfigError::Parse(origin.into(), e.to_string()))?;
+        cfg.reps.style = StyleBands::from(&cfg.lifting);
         cfg.validate()
             .map_err(|m| ConfigError::Invalid(origin.into(), m))?;
         Ok(cfg)
@@ -289,6 +437,80 @@ impl AssessConfig {
         fraction("baseline.head_drop", b.head_drop)?;
         fraction("baseline.leaning_in", b.leaning_in)?;
         angle("baseline.tilt_change_deg", b.tilt_change_deg)?;
+        self.reps.validate()
+    }
+}
+
+impl RepConfig {
+    fn validate(&self) -> Result<(), String> {
+        let r = self;
+        let seconds = |key: &str, v: f64, zero_ok: bool| {
+            if v.is_finite() && (v > 0.0 || (zero_ok && v == 0.0)) && v <= 3600.0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "reps.{key} = {v}: must be a time in seconds, above 0 and at most 3600"
+                ))
+            }
+        };
+        let angle = |key: &str, v: f32| {
+            if v.is_finite() && (0.0..=180.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "reps.{key} = {v}: must be an angle from 0 to 180 degrees"
+                ))
+            }
+        };
+        let fraction = |key: &str, v: f32| {
+            if v.is_finite() && v > 0.0 && v < 1.0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "reps.{key} = {v}: must be a fraction between 0 and 1"
+                ))
+            }
+        };
+        seconds("median_window_s", r.median_window_s, true)?;
+        seconds("mean_window_s", r.mean_window_s, true)?;
+        seconds("max_gap_s", r.max_gap_s, false)?;
+        seconds("merge_gap_s", r.merge_gap_s, true)?;
+        seconds("min_duration_s", r.min_duration_s, true)?;
+        seconds("max_duration_s", r.max_duration_s, false)?;
+        if r.min_duration_s >= r.max_duration_s {
+            return Err("reps.min_duration_s must be below reps.max_duration_s".into());
+        }
+        if !(r.baseline_percentile.is_finite() && (0.0..=50.0).contains(&r.baseline_percentile)) {
+            return Err(format!(
+                "reps.baseline_percentile = {}: must be from 0 to 50",
+                r.baseline_percentile
+            ));
+        }
+        fraction("standing_hip_min", r.standing_hip_min)?;
+        angle("standing_band_trunk_deg", r.standing_band_trunk_deg)?;
+        angle("min_depth_trunk_deg", r.min_depth_trunk_deg)?;
+        if r.standing_band_trunk_deg >= r.min_depth_trunk_deg {
+            return Err(
+                "reps.standing_band_trunk_deg must be below reps.min_depth_trunk_deg".into(),
+            );
+        }
+        fraction("standing_band_hip", r.standing_band_hip)?;
+        fraction("min_depth_hip", r.min_depth_hip)?;
+        if r.standing_band_hip >= r.min_depth_hip {
+            return Err("reps.standing_band_hip must be below reps.min_depth_hip".into());
+        }
+        angle("poor_trunk_deg", r.poor_trunk_deg)?;
+        angle("asymmetry_fair_deg", r.asymmetry_fair_deg)?;
+        for (key, v) in [("reba_fair", r.reba_fair), ("reba_poor", r.reba_poor)] {
+            if !(1..=15).contains(&v) {
+                return Err(format!(
+                    "reps.{key} = {v}: must be a REBA score from 1 to 15"
+                ));
+            }
+        }
+        if r.reba_fair > r.reba_poor {
+            return Err("reps.reba_fair must be at most reps.reba_poor".into());
+        }
         Ok(())
     }
 }
@@ -342,5 +564,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("score_neck_deg"), "{e}");
+        let e = AssessConfig::from_toml("[reps]\nmin_depth_trunk_deg = 5\n", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("standing_band_trunk_deg"), "{e}");
+        let e = AssessConfig::from_toml("[reps]\nmax_gap_s = -1\n", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("reps.max_gap_s"), "{e}");
+        let e = AssessConfig::from_toml("[reps]\nreba_poor = 16\n", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("reps.reba_poor"), "{e}");
+        let e = AssessConfig::from_toml("[reps]\nstyle = 1\n", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("style"), "{e}");
+    }
+
+    #[test]
+    fn the_reps_section_takes_its_style_bands_from_lifting() {
+        let c = AssessConfig::from_toml(
+            "[lifting]\nstoop_max_knee_deg = 40\nsquat_min_knee_deg = 100\nupright_trunk_deg = 15\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(
+            c.reps.style,
+            StyleBands {
+                upright_trunk_deg: 15.0,
+                stoop_max_knee_deg: 40.0,
+                squat_min_knee_deg: 100.0
+            }
+        );
+        let c = AssessConfig::from_toml("[reps]\nmin_duration_s = 0.8\n", "t").unwrap();
+        assert_eq!(c.reps.min_duration_s, 0.8);
+        assert_eq!(c.reps.max_duration_s, 20.0);
     }
 }

@@ -39,7 +39,7 @@ pub struct LiftingAssessment {
 
 /// Body length: ankle→knee→hip→shoulder→nose along the body, about 0.9 of
 /// stature, and unlike stature unchanged by bending.
-fn body_length(kps: &Keypoints, min_conf: f32) -> Option<f32> {
+pub(crate) fn body_length(kps: &Keypoints, min_conf: f32) -> Option<f32> {
     use Joint::*;
     let a = pair_mid(kps, LeftAnkle, RightAnkle, min_conf)?;
     let k = pair_mid(kps, LeftKnee, RightKnee, min_conf)?;
