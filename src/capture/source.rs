@@ -69,7 +69,7 @@ impl FolderSource {
         }
         let files: Vec<PathBuf> = inputs
             .into_iter()
-            .filter(|i| i.error.is_none())
+            .filter(|i| i.error.is_none() && !super::video::is_video(&i.path))
             .map(|i| i.path)
             .collect();
         if files.is_empty() {
