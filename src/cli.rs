@@ -85,8 +85,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct LiveArgs {
-    /// Drive the window from a folder of images (or one image) instead of
-    /// the camera, played at --fps.
+    /// Drive the window from a video file (played at its own timing) or a
+    /// folder of images (or one image, played at --fps) instead of the
+    /// camera.
     #[arg(long, value_name = "PATH")]
     pub source: Option<PathBuf>,
     /// With --source: start again at the end.
@@ -98,7 +99,8 @@ pub struct LiveArgs {
     /// Camera resolution, e.g. 640x480.
     #[arg(long, value_parser = parse_resolution)]
     pub resolution: Option<(u32, u32)>,
-    /// Camera frame rate; with --source, the playback rate (default 15).
+    /// Camera frame rate; with --source FOLDER, the playback rate (default
+    /// 15).
     #[arg(long)]
     pub fps: Option<u32>,
     #[command(flatten)]
@@ -169,12 +171,23 @@ impl ModelArgs {
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// Image files and folders (searched recursively for .jpg, .jpeg, .png,
-    /// .webp, .bmp, .tif, .tiff, in sorted order).
+    /// Image files, video files and folders (searched recursively, in
+    /// sorted order, for .jpg .jpeg .png .webp .bmp .tif .tiff images and
+    /// .mp4 .m4v .mov .mkv .webm .avi and other videos).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
+    /// Videos: analyse at most this many frames per second of video time
+    /// (default: every frame).
+    #[arg(long, value_name = "F", value_parser = parse_positive_f64)]
+    pub fps: Option<f64>,
+    /// Videos: analyse every Nth frame (default: every frame).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub every: Option<u32>,
+    /// Videos: also write the repetitions found, one CSV row each, here.
+    #[arg(long, value_name = "FILE")]
+    pub reps: Option<PathBuf>,
     /// Write the records here instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -408,12 +421,19 @@ fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<i32> {
     Ok(EXIT_OK)
 }
 
+fn parse_positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("expected a positive number, got {s:?}")),
+    }
+}
+
 fn run_score(args: ScoreArgs) -> anyhow::Result<i32> {
     let assessor = args.assess.assessor()?;
     let model = load_model(&args.model.model)?;
     let inputs = collect_inputs(&args.paths);
     if inputs.is_empty() {
-        anyhow::bail!("no image files found under the paths given");
+        anyhow::bail!("no image or video files found under the paths given");
     }
     let out: Box<dyn Write> = match &args.output {
         Some(p) => {
@@ -426,6 +446,15 @@ fn run_score(args: ScoreArgs) -> anyhow::Result<i32> {
     let mut sink: Box<dyn RecordSink> = match args.format {
         Format::Jsonl => Box::new(JsonlSink::new(out)),
         Format::Csv => Box::new(CsvSink::new(out)),
+    };
+    if let Some(p) = &args.reps {
+        let file =
+            File::create(p).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?;
+        sink = Box::new(score::RepsCsvSink::new(sink, BufWriter::new(file)));
+    }
+    let selection = score::FrameSelection {
+        fps: args.fps,
+        every: args.every.map(|n| n as usize),
     };
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -442,6 +471,7 @@ fn run_score(args: ScoreArgs) -> anyhow::Result<i32> {
         &model,
         args.model.config(),
         &assessor,
+        selection,
         jobs,
         sink.as_mut(),
         &bar,

@@ -30,7 +30,21 @@ fn no_panic(out: &Output) {
 #[test]
 fn score_sample_frames_gives_one_ok_record_per_photo() {
     let dir = common::repo().join("sample_frames");
-    let out = posturecam(&["score", "--quiet", dir.to_str().unwrap()]);
+    let mut args = vec!["score", "--quiet", dir.to_str().unwrap()];
+    if !common::video::have_ffmpeg() {
+        // Without ffmpeg the clip beside the photos is an error record.
+        args = vec![
+            "score",
+            "--quiet",
+            "sample_frames/astronaut.png",
+            "sample_frames/camera.png",
+        ];
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_posturecam"))
+        .args(&args)
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
     no_panic(&out);
     assert_eq!(
         out.status.code(),
@@ -38,7 +52,13 @@ fn score_sample_frames_gives_one_ok_record_per_photo() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let recs = records(&out.stdout);
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let photos: String = text
+        .lines()
+        .filter(|l| l.contains(".png\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let recs = records(photos.as_bytes());
     let names: Vec<String> = recs
         .iter()
         .map(|r| {
@@ -64,11 +84,7 @@ fn score_sample_frames_gives_one_ok_record_per_photo() {
         assert_eq!(r.model, "movenet-lightning");
         let p = r.person.as_ref().unwrap();
         assert!(p.score > 0.25 && p.score <= 1.0);
-        assert!(
-            r.source.starts_with(dir.to_str().unwrap()),
-            "path as given: {}",
-            r.source
-        );
+        assert!(r.source.starts_with(args[2]), "path as given: {}", r.source);
     }
     // Raw JSON has the documented field names and all 17 keypoints.
     let line = String::from_utf8(out.stdout).unwrap();
@@ -429,7 +445,11 @@ fn live_refuses_what_it_cannot_play_with_a_clear_message() {
         clip.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("folder of frames"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a readable video") || err.contains("needs the `ffprobe` program"),
+        "{err}"
+    );
     let empty = tempfile::tempdir().unwrap();
     let out = posturecam(&[
         "live",
@@ -451,4 +471,107 @@ fn live_refuses_what_it_cannot_play_with_a_clear_message() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("no sessions yet"));
+}
+
+#[test]
+fn score_a_video_gives_frame_records_then_a_summary() {
+    if !common::video::have_ffmpeg() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let reps = dir.path().join("reps.csv");
+    let clip = common::sample("carphone.mp4");
+    let out = Command::new(env!("CARGO_BIN_EXE_posturecam"))
+        .args(["score", "--quiet", "--fps", "10", "--reps"])
+        .arg(&reps)
+        .arg(&clip)
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (summary, frames) = lines.split_last().unwrap();
+    // 120 frames at 30000/1001 fps = 4.004 s, analysed on a 0.1 s grid.
+    assert_eq!(frames.len(), 40, "{}", frames.len());
+    let mut last = -1.0;
+    for (k, f) in frames.iter().enumerate() {
+        assert_eq!(f["type"], "frame");
+        let t = f["time_s"].as_f64().unwrap();
+        let i = f["frame"].as_u64().unwrap();
+        assert!(
+            (t - i as f64 * 1001.0 / 30000.0).abs() < 1e-3,
+            "frame {i} at {t}"
+        );
+        assert!(
+            t >= last + 0.099 && (t - 0.1 * k as f64).abs() < 0.034,
+            "{t}"
+        );
+        last = t;
+        // Square pixels: 176x144 stored at 12:11 shows as 192x144.
+        assert_eq!(
+            (f["width"].as_u64(), f["height"].as_u64()),
+            (Some(192), Some(144))
+        );
+    }
+    let ok = frames.iter().filter(|f| f["status"] == "ok").count();
+    assert!(ok >= 36, "the man is found in {ok} of 40 frames");
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["schema"], 1);
+    assert_eq!(summary["source"], clip.to_str().unwrap());
+    assert_eq!(summary["frames"], 40);
+    assert_eq!(summary["decoded_frames"], 120);
+    assert!((summary["duration_s"].as_f64().unwrap() - 4.004).abs() < 1e-3);
+    // Sitting in a car, talking: no lift.
+    assert_eq!(summary["reps"].as_array().unwrap().len(), 0);
+    let csv = std::fs::read_to_string(&reps).unwrap();
+    assert!(csv.starts_with("source,rep,start_s,bottom_s,end_s,duration_s,peak_trunk_flexion_deg"));
+    assert_eq!(csv.lines().count(), 1, "header only: {csv}");
+}
+
+#[test]
+fn a_bad_video_is_an_error_record_and_the_run_goes_on() {
+    if !common::video::have_ffmpeg() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a_empty.mp4"), b"").unwrap();
+    std::fs::write(dir.path().join("b_text.mov"), b"not a video at all").unwrap();
+    std::fs::copy(common::sample("camera.png"), dir.path().join("c.png")).unwrap();
+    let out = posturecam(&[
+        "score",
+        "--quiet",
+        "--every",
+        "1000",
+        dir.path().to_str().unwrap(),
+    ]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let recs = records(&out.stdout);
+    assert_eq!(recs.len(), 3);
+    assert_eq!(recs[0].status, Status::Error);
+    assert!(recs[0]
+        .error
+        .as_deref()
+        .unwrap()
+        .ends_with("the file is empty (0 bytes)"));
+    assert_eq!(recs[1].status, Status::Error);
+    assert!(
+        recs[1]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not a readable video"),
+        "{:?}",
+        recs[1].error
+    );
+    assert_eq!(recs[2].status, Status::Ok);
 }

@@ -17,11 +17,16 @@ pub struct Input {
     pub error: Option<String>,
 }
 
-fn is_image_name(p: &Path) -> bool {
+/// Whether `p` is named like an image file.
+pub fn is_image_name(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .map(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         .unwrap_or(false)
+}
+
+fn is_media_name(p: &Path) -> bool {
+    is_image_name(p) || super::video::is_video(p)
 }
 
 /// Files first, in the order given; each folder expands in place to its
@@ -46,7 +51,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
                     });
                 for entry in walker {
                     match entry {
-                        Ok(e) if e.file_type().is_file() && is_image_name(e.path()) => {
+                        Ok(e) if e.file_type().is_file() && is_media_name(e.path()) => {
                             out.push(Input {
                                 path: e.into_path(),
                                 error: None,

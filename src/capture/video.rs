@@ -514,28 +514,28 @@ impl VideoReader {
                 }
             }
         }
-        let last_error = self
-            .damaged
-            .take()
-            .map(|(m, _)| m)
-            .or_else(|| self.stderr_tail.lock().ok().and_then(|t| t.back().cloned()));
-        if failed || last_error.is_some() {
-            let reason = last_error.unwrap_or_else(|| "ffmpeg stopped with an error".into());
+        let pending = self.damaged.take().map(|(m, _)| m);
+        if failed {
+            let tail: Vec<String> = self
+                .stderr_tail
+                .lock()
+                .map(|t| t.iter().cloned().collect())
+                .unwrap_or_default();
+            let reason =
+                pending.unwrap_or_else(|| last_line(&tail.join("\n"), Path::new(&self.name)));
             if self.delivered == 0 {
                 return Err(VideoError::Decode {
                     path: self.name.clone(),
                     reason,
                 });
             }
-            if failed {
-                self.warnings.push(format!(
-                    "the video ends early after {:.2} s (the file may be truncated): {reason}",
-                    self.last_t
-                ));
-            } else {
-                self.warnings
-                    .push(format!("damaged video data near the end: {reason}"));
-            }
+            self.warnings.push(format!(
+                "the video ends early after {:.2} s (the file may be truncated): {reason}",
+                self.last_t
+            ));
+        } else if let Some(reason) = pending {
+            self.warnings
+                .push(format!("damaged video data near the end: {reason}"));
         }
         Ok(None)
     }

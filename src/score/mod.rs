@@ -3,20 +3,22 @@
 
 pub mod record;
 pub mod sink;
+pub mod video;
 
 use std::collections::BTreeMap;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::assess::Assessor;
-use crate::capture::{load_rgb, Input};
+use crate::capture::{is_video, load_rgb, Input};
 use crate::pose::{EstimatorConfig, MoveNet, PoseEstimator, PoseModel};
-pub use record::{FrameRecord, Status, SCHEMA_VERSION};
-pub use sink::{CsvSink, Format, JsonlSink, RecordSink};
+pub use record::{FrameRecord, Status, SummaryRecord, SCHEMA_VERSION};
+pub use sink::{CsvSink, Format, JsonlSink, RecordSink, RepsCsvSink};
+pub use video::{score_video, video_tracker, FrameSelection, FrameSelector};
 
 /// Counts of a finished run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -89,62 +91,181 @@ pub fn progress_bar(n: usize) -> ProgressBar {
     bar
 }
 
+/// What a worker hands the writer, tagged with the input's position.
+enum Msg {
+    Frame(FrameRecord),
+    Summary(SummaryRecord),
+    /// Nothing more for this input.
+    Done,
+}
+
 /// Scores `inputs` on `jobs` worker threads (each with its own model state
 /// over the one shared, optimised model) and writes the records to `sink`
-/// in input order as they complete. Stops early only when the sink fails
-/// (e.g. the disk is full), returning that error.
+/// in input order as they complete. An image gives one record; a video
+/// (recognised by its extension) gives a record per selected frame and a
+/// summary, streamed as it is decoded. Stops early only when the sink
+/// fails (e.g. the disk is full), returning that error.
+#[allow(clippy::too_many_arguments)]
 pub fn score_inputs(
     inputs: &[Input],
     model: &PoseModel,
     config: EstimatorConfig,
     assessor: &Assessor,
+    selection: FrameSelection,
     jobs: usize,
     sink: &mut dyn RecordSink,
     progress: &ProgressBar,
 ) -> io::Result<ScoreSummary> {
     let jobs = jobs.clamp(1, inputs.len().max(1));
     let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     let mut summary = ScoreSummary::default();
-    let (tx, rx) = mpsc::sync_channel::<(usize, FrameRecord)>(jobs * 4);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Msg)>(jobs * 16);
     let result = std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let next = &next;
+            let (next, stop) = (&next, &stop);
             scope.spawn(move || {
                 let mut estimator = MoveNet::new(model.clone(), config);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
-                    let record = match &mut estimator {
-                        Ok(est) => score_input(est, assessor, input),
-                        Err(e) => FrameRecord::error(
-                            &input.path.to_string_lossy(),
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let source = input.path.to_string_lossy();
+                    let send = |m: Msg| tx.send((i, m)).is_ok();
+                    let ok = match &mut estimator {
+                        Err(e) => send(Msg::Frame(FrameRecord::error(
+                            &source,
                             model.name(),
                             None,
                             e.to_string(),
+                        ))),
+                        Ok(_) if input.error.is_none() && is_video(&input.path) => score_one_video(
+                            model, config, assessor, input, selection, progress, &send,
                         ),
+                        Ok(est) => send(Msg::Frame(score_input(est, assessor, input))),
                     };
-                    if tx.send((i, record)).is_err() {
+                    if !ok || !send(Msg::Done) {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        // Reorder: records arrive as workers finish; write them in order.
-        let mut pending = BTreeMap::new();
+        // Reorder: messages arrive as workers go; write them in input order.
+        let mut pending: BTreeMap<usize, Vec<Msg>> = BTreeMap::new();
         let mut want = 0usize;
-        for (i, record) in rx {
-            pending.insert(i, record);
-            while let Some(r) = pending.remove(&want) {
-                sink.write(&r)?;
-                summary.add(r.status);
-                progress.inc(1);
+        let mut write = |m: Msg, summary: &mut ScoreSummary| -> io::Result<bool> {
+            match m {
+                Msg::Frame(r) => {
+                    sink.write(&r)?;
+                    summary.add(r.status);
+                    progress.inc(1);
+                    Ok(false)
+                }
+                Msg::Summary(s) => {
+                    sink.write_summary(&s)?;
+                    Ok(false)
+                }
+                Msg::Done => Ok(true),
+            }
+        };
+        for (i, m) in rx {
+            let written = if i == want {
+                write(m, &mut summary)
+            } else {
+                pending.entry(i).or_default().push(m);
+                Ok(false)
+            };
+            let mut done = match written {
+                Ok(d) => d,
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            };
+            while done {
                 want += 1;
+                done = false;
+                for m in pending.remove(&want).unwrap_or_default() {
+                    match write(m, &mut summary) {
+                        Ok(d) => done |= d,
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    }
+                }
             }
         }
         sink.finish()
     });
     progress.finish_and_clear();
     result.map(|_| summary)
+}
+
+/// A video in a worker: its own tracker, records streamed to `send`.
+/// Returns false when the writer has gone.
+fn score_one_video(
+    model: &PoseModel,
+    config: EstimatorConfig,
+    assessor: &Assessor,
+    input: &Input,
+    selection: FrameSelection,
+    progress: &ProgressBar,
+    send: &dyn Fn(Msg) -> bool,
+) -> bool {
+    let source = input.path.to_string_lossy();
+    let mut tracker = match MoveNet::new(model.clone(), config) {
+        Ok(net) => video_tracker(net),
+        Err(e) => {
+            return send(Msg::Frame(FrameRecord::error(
+                &source,
+                model.name(),
+                None,
+                e.to_string(),
+            )))
+        }
+    };
+    let mut alive = true;
+    // The bar counted this input as one frame; it has this many.
+    let mut on_open = |n: Option<u64>| {
+        if let Some(n) = n.filter(|&n| n > 1) {
+            progress.inc_length(n - 1);
+        }
+    };
+    let mut emit = |r: FrameRecord| {
+        alive = send(Msg::Frame(r));
+        alive
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        score_video(
+            &mut tracker,
+            assessor,
+            &input.path,
+            selection,
+            &mut on_open,
+            &mut emit,
+        )
+    }));
+    if !alive {
+        return false;
+    }
+    match outcome {
+        Ok(Ok(summary)) => send(Msg::Summary(summary)),
+        Ok(Err(msg)) => send(Msg::Frame(FrameRecord::error(
+            &source,
+            model.name(),
+            None,
+            msg,
+        ))),
+        Err(_) => send(Msg::Frame(FrameRecord::error(
+            &source,
+            model.name(),
+            None,
+            "internal error while decoding the video".into(),
+        ))),
+    }
 }

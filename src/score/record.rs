@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Angles, View};
+use crate::assess::reps::Repetition;
 use crate::assess::{Assessment, LiftingAssessment, SittingAssessment};
 use crate::pose::{Estimate, Keypoint, Keypoints, Pose};
 
@@ -167,6 +168,36 @@ impl FrameRecord {
             ..Self::base(source, model, Status::Error)
         }
     }
+}
+
+/// One per video, after its frame records (`"type": "summary"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    pub schema: u32,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub source: String,
+    /// Frames analysed (after --fps / --every, without damaged frames).
+    pub frames: usize,
+    /// Time from the first to the last decoded frame plus one frame, in
+    /// seconds; the container's duration when nothing could be decoded.
+    pub duration_s: f64,
+    /// Lifts found, in order.
+    pub reps: Vec<Repetition>,
+    pub model: String,
+    /// Frames decoded (before --fps / --every).
+    pub decoded_frames: usize,
+    /// Frames with a person.
+    pub frames_with_person: usize,
+    /// Size of the analysed frames (after rotation and downscaling).
+    pub width: u32,
+    pub height: u32,
+    /// The container's rotation, degrees (already applied to the frames).
+    pub rotation_deg: i32,
+    /// Average frame rate stated by the container.
+    pub fps: Option<f64>,
+    /// Damaged stretches skipped, an early end, and the like.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

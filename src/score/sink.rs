@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::record::FrameRecord;
+use super::record::{FrameRecord, SummaryRecord};
 use crate::pose::KEYPOINT_NAMES;
 
 /// Output formats of `posturecam score`.
@@ -18,6 +18,11 @@ pub enum Format {
 /// Receives records in input order.
 pub trait RecordSink {
     fn write(&mut self, record: &FrameRecord) -> io::Result<()>;
+    /// A video's summary, after its frames. Formats with one row per frame
+    /// leave it out (see [`RepsCsvSink`]).
+    fn write_summary(&mut self, _summary: &SummaryRecord) -> io::Result<()> {
+        Ok(())
+    }
     /// Flushes everything written so far.
     fn finish(&mut self) -> io::Result<()>;
 }
@@ -37,6 +42,11 @@ impl<W: Write> JsonlSink<W> {
 impl<W: Write> RecordSink for JsonlSink<W> {
     fn write(&mut self, record: &FrameRecord) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, record)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+    fn write_summary(&mut self, summary: &SummaryRecord) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, summary)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }
@@ -207,6 +217,89 @@ impl<W: Write> RecordSink for CsvSink<W> {
     }
     fn finish(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// Passes everything to `inner` and also writes each video's repetitions
+/// as CSV rows (one per repetition) to a second writer: the `--reps FILE`
+/// of `posturecam score`.
+pub struct RepsCsvSink<W: Write> {
+    inner: Box<dyn RecordSink>,
+    reps: csv::Writer<W>,
+    wrote_header: bool,
+}
+
+impl<W: Write> RepsCsvSink<W> {
+    pub fn new(inner: Box<dyn RecordSink>, reps: W) -> Self {
+        RepsCsvSink {
+            inner,
+            reps: csv::Writer::from_writer(reps),
+            wrote_header: false,
+        }
+    }
+}
+
+/// The columns of the repetitions CSV.
+pub const REPS_CSV_HEADER: [&str; 17] = [
+    "source",
+    "rep",
+    "start_s",
+    "bottom_s",
+    "end_s",
+    "duration_s",
+    "peak_trunk_flexion_deg",
+    "knee_flexion_at_bottom_deg",
+    "style",
+    "reba_max",
+    "asymmetry_deg",
+    "partial",
+    "grade",
+    "cue",
+    "start_frame",
+    "bottom_frame",
+    "end_frame",
+];
+
+impl<W: Write> RecordSink for RepsCsvSink<W> {
+    fn write(&mut self, record: &FrameRecord) -> io::Result<()> {
+        self.inner.write(record)
+    }
+    fn write_summary(&mut self, s: &SummaryRecord) -> io::Result<()> {
+        self.inner.write_summary(s)?;
+        if !self.wrote_header {
+            self.reps.write_record(REPS_CSV_HEADER)?;
+            self.wrote_header = true;
+        }
+        for (i, r) in s.reps.iter().enumerate() {
+            self.reps.write_record([
+                s.source.clone(),
+                (i + 1).to_string(),
+                format!("{:.3}", r.start_s),
+                format!("{:.3}", r.bottom_s),
+                format!("{:.3}", r.end_s),
+                format!("{:.3}", r.duration_s),
+                format!("{:.1}", r.peak_trunk_flexion_deg),
+                opt(r.knee_flexion_at_bottom_deg.map(|k| format!("{k:.1}"))),
+                name(&r.style),
+                opt(r.reba_max),
+                opt(r.asymmetry_deg.map(|a| format!("{a:.1}"))),
+                r.partial.to_string(),
+                name(&r.grade),
+                r.cue.clone(),
+                r.start_frame.to_string(),
+                r.bottom_frame.to_string(),
+                r.end_frame.to_string(),
+            ])?;
+        }
+        self.reps.flush()
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        if !self.wrote_header {
+            self.reps.write_record(REPS_CSV_HEADER)?;
+            self.wrote_header = true;
+        }
+        self.reps.flush()?;
+        self.inner.finish()
     }
 }
 
