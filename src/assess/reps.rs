@@ -115,7 +115,7 @@ pub fn hip_height(kps: &Keypoints, min_conf: f32) -> Option<f32> {
     let hip = pair_mid(kps, Joint::LeftHip, Joint::RightHip, min_conf)?;
     let ankle = pair_mid(kps, Joint::LeftAnkle, Joint::RightAnkle, min_conf)?;
     let len = body_length(kps, min_conf)?;
-    if !(len > 1.0) {
+    if len.is_nan() || len <= 1.0 {
         return None;
     }
     Some((ankle.1 - hip.1) / len).filter(|v| v.is_finite())
@@ -165,7 +165,7 @@ fn running<T: Copy>(
     ts: &[f64],
     vals: &[Option<T>],
     width: f64,
-    f: impl Fn(&mut Vec<T>) -> T,
+    f: impl Fn(&mut [T]) -> T,
 ) -> Vec<Option<T>> {
     let half = width / 2.0;
     let (mut lo, mut hi) = (0, 0);
@@ -185,7 +185,7 @@ fn running<T: Copy>(
         .collect()
 }
 
-fn median(v: &mut Vec<f32>) -> f32 {
+fn median(v: &mut [f32]) -> f32 {
     v.sort_by(f32::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
@@ -195,12 +195,12 @@ fn median(v: &mut Vec<f32>) -> f32 {
     }
 }
 
-fn mean(v: &mut Vec<f32>) -> f32 {
+fn mean(v: &mut [f32]) -> f32 {
     v.iter().sum::<f32>() / v.len() as f32
 }
 
 /// The lower median: always one of the values (REBA stays an integer).
-fn lower_median(v: &mut Vec<u8>) -> u8 {
+fn lower_median(v: &mut [u8]) -> u8 {
     v.sort_unstable();
     v[(v.len() - 1) / 2]
 }
@@ -609,7 +609,7 @@ mod tests {
         assert_eq!(running(&ts, &[None; 5], 0.3, mean), [None; 5]);
         let r = [Some(3u8), Some(9), Some(4)];
         assert_eq!(running(&ts[..3], &r, 1.0, lower_median), [Some(4); 3]);
-        assert_eq!(lower_median(&mut vec![3, 9]), 3);
+        assert_eq!(lower_median(&mut [3, 9]), 3);
     }
 
     #[test]
