@@ -322,11 +322,15 @@ min_depth_hip = 0.15
 merge_gap_s = 0.3
 min_duration_s = 0.5
 max_duration_s = 20.0
-# Grading. REBA scores trunk flexion over 60 degrees highest (4 points):
-# above it a stooped lift (knees under [lifting] stoop_max_knee_deg) is
-# poor, a bent-knee one fair (squatting does not by itself unload the back,
-# Kingma et al. 2010, Ergonomics 53:1228; van Dieen et al. 1999, Clin
-# Biomech 14:685).
+# Grading. REBA scores trunk flexion over 60 degrees highest (4 points,
+# Hignett & McAtamney 2000). Above it a stoop (knees under [lifting]
+# stoop_max_knee_deg) is poor and a bent-knee lift fair; a stoop at a smaller
+# back angle is fair. Asking for bent knees follows manual-handling guidance
+# (HSE INDG143: slight bending of back, hips and knees is preferable to fully
+# flexing the back); the biomechanics is mixed, squatting does not by itself
+# unload the back (van Dieen et al. 1999, Clin Biomech 14:685; Kingma et al.
+# 2010, Ergonomics 53:1228), so the back angle weighs too. The poor/fair
+# split is posturecam's choice.
 poor_trunk_deg = 60.0
 # Shoulder tilt in a front view: REBA adds a point for side bending but
 # gives no angle; 10 degrees is posturecam's choice (twice the sitting

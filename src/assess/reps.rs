@@ -115,7 +115,7 @@ pub fn hip_height(kps: &Keypoints, min_conf: f32) -> Option<f32> {
     let hip = pair_mid(kps, Joint::LeftHip, Joint::RightHip, min_conf)?;
     let ankle = pair_mid(kps, Joint::LeftAnkle, Joint::RightAnkle, min_conf)?;
     let len = body_length(kps, min_conf)?;
-    if !(len > 1.0) {
+    if len.is_nan() || len <= 1.0 {
         return None;
     }
     Some((ankle.1 - hip.1) / len).filter(|v| v.is_finite())
@@ -165,7 +165,7 @@ fn running<T: Copy>(
     ts: &[f64],
     vals: &[Option<T>],
     width: f64,
-    f: impl Fn(&mut Vec<T>) -> T,
+    f: impl Fn(&mut [T]) -> T,
 ) -> Vec<Option<T>> {
     let half = width / 2.0;
     let (mut lo, mut hi) = (0, 0);
@@ -185,7 +185,7 @@ fn running<T: Copy>(
         .collect()
 }
 
-fn median(v: &mut Vec<f32>) -> f32 {
+fn median(v: &mut [f32]) -> f32 {
     v.sort_by(f32::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
@@ -195,12 +195,12 @@ fn median(v: &mut Vec<f32>) -> f32 {
     }
 }
 
-fn mean(v: &mut Vec<f32>) -> f32 {
+fn mean(v: &mut [f32]) -> f32 {
     v.iter().sum::<f32>() / v.len() as f32
 }
 
 /// The lower median: always one of the values (REBA stays an integer).
-fn lower_median(v: &mut Vec<u8>) -> u8 {
+fn lower_median(v: &mut [u8]) -> u8 {
     v.sort_unstable();
     v[(v.len() - 1) / 2]
 }
@@ -364,6 +364,10 @@ pub fn find_repetitions(samples: &[RepSample], cfg: &RepConfig) -> Vec<Repetitio
     reps
 }
 
+/// Depth (in units of the minimum depth) within which a frame is as deep as
+/// the deepest: 0.001 is 0.03° of trunk flexion at the default depth.
+const BOTTOM_TOLERANCE: f32 = 1e-3;
+
 fn repetition(s: &[RepSample], depth: &[f32], e: Excursion, cfg: &RepConfig) -> Option<Repetition> {
     let (a, b) = (&s[e.start], &s[e.end]);
     let duration_s = b.t_s - a.t_s;
@@ -376,12 +380,13 @@ fn repetition(s: &[RepSample], depth: &[f32], e: Excursion, cfg: &RepConfig) -> 
         .iter()
         .filter_map(|x| x.trunk_flexion_deg)
         .reduce(f32::max)?;
-    let mut bottom = 0;
-    for (k, &v) in d.iter().enumerate() {
-        if v > d[bottom] {
-            bottom = k;
-        }
-    }
+    // The first frame within float noise of the deepest: where a held
+    // bottom is reached.
+    let deepest = d.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let bottom = d
+        .iter()
+        .position(|&v| v >= deepest - BOTTOM_TOLERANCE)
+        .unwrap_or(0);
     let key = |x: &RepSample| {
         (
             x.reba.unwrap_or(0),
@@ -500,5 +505,181 @@ pub fn grade(
             Grade::Good,
             format!("good lift: back angle peaked at {t:.0}°"),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> RepConfig {
+        RepConfig::default()
+    }
+
+    #[test]
+    fn every_grade_has_its_cue() {
+        use LiftStyle::*;
+        let c = cfg();
+        let g = |t, style, reba, asym| grade(t, style, reba, asym, &c);
+        assert_eq!(
+            g(72.4, Stoop, None, None),
+            (
+                Grade::Poor,
+                "bend your knees more: your back angle peaked at 72°".into()
+            )
+        );
+        assert_eq!(
+            g(45.0, Squat, Some(11), None),
+            (
+                Grade::Poor,
+                "REBA reached 11 (very high risk): bring the load closer or lighten it".into()
+            )
+        );
+        assert_eq!(
+            g(64.6, SemiSquat, Some(7), None),
+            (
+                Grade::Fair,
+                "keep your chest up: your back angle peaked at 65° even with your knees bent"
+                    .into()
+            )
+        );
+        assert_eq!(
+            g(61.0, Unscorable, None, None),
+            (
+                Grade::Fair,
+                "keep your back straighter: your back angle peaked at 61°".into()
+            )
+        );
+        assert_eq!(
+            g(48.0, Stoop, None, None),
+            (
+                Grade::Fair,
+                "bend your knees more: your back angle peaked at 48°".into()
+            )
+        );
+        assert_eq!(
+            g(35.0, Squat, Some(8), Some(20.0)),
+            (
+                Grade::Fair,
+                "REBA reached 8 (high risk): bring the load closer or lighten it".into()
+            )
+        );
+        assert_eq!(
+            g(35.0, Squat, Some(7), Some(12.4)),
+            (
+                Grade::Fair,
+                "keep your shoulders level: they tilted 12° during the lift".into()
+            )
+        );
+        assert_eq!(
+            g(35.0, SemiSquat, Some(7), Some(10.4)),
+            (
+                Grade::Good,
+                "good lift: knees bent, back angle peaked at 35°".into()
+            )
+        );
+        assert_eq!(
+            g(34.5, Unscorable, None, None),
+            (Grade::Good, "good lift: back angle peaked at 35°".into())
+        );
+        // Compared rounded: 60.4 reads "60°" and is not over 60.
+        assert_eq!(g(60.4, Stoop, None, None).0, Grade::Fair);
+        assert_eq!(g(60.5, Stoop, None, None).0, Grade::Poor);
+    }
+
+    #[test]
+    fn styles_use_the_lifting_bands() {
+        let c = cfg();
+        assert_eq!(style_of(None, &c), LiftStyle::Unscorable);
+        assert_eq!(style_of(Some(44.9), &c), LiftStyle::Stoop);
+        assert_eq!(style_of(Some(45.0), &c), LiftStyle::SemiSquat);
+        assert_eq!(style_of(Some(89.9), &c), LiftStyle::SemiSquat);
+        assert_eq!(style_of(Some(90.0), &c), LiftStyle::Squat);
+    }
+
+    #[test]
+    fn running_windows_are_in_time_and_skip_missing_values() {
+        let ts = [0.0, 0.1, 0.2, 0.5, 0.6];
+        let v = [Some(1.0), None, Some(9.0), Some(4.0), Some(2.0)];
+        // ±0.15 s: {1}, {1, 9}, {9}, {4, 2}, {4, 2}.
+        assert_eq!(
+            running(&ts, &v, 0.3, median),
+            [Some(1.0), Some(5.0), Some(9.0), Some(3.0), Some(3.0)]
+        );
+        assert_eq!(running(&ts, &[None; 5], 0.3, mean), [None; 5]);
+        let r = [Some(3u8), Some(9), Some(4)];
+        assert_eq!(running(&ts[..3], &r, 1.0, lower_median), [Some(4); 3]);
+        assert_eq!(lower_median(&mut [3, 9]), 3);
+    }
+
+    #[test]
+    fn a_spike_is_removed_and_a_step_kept_by_the_median() {
+        let ts: Vec<f64> = (0..30).map(|i| i as f64 / 30.0).collect();
+        let mut v: Vec<Option<f32>> = vec![Some(0.0); 30];
+        v[10] = Some(90.0);
+        v[11] = Some(90.0);
+        assert!(running(&ts, &v, 0.3, median)
+            .iter()
+            .all(|x| *x == Some(0.0)));
+        let step: Vec<Option<f32>> = (0..30)
+            .map(|i| Some(if i < 15 { 0.0 } else { 50.0 }))
+            .collect();
+        let m = running(&ts, &step, 0.3, median);
+        assert_eq!(m[13], Some(0.0));
+        assert_eq!(m[16], Some(50.0));
+    }
+
+    #[test]
+    fn percentiles_and_segments() {
+        assert_eq!(percentile(vec![], 10.0), None);
+        let v: Vec<f32> = (0..=100).rev().map(|x| x as f32).collect();
+        assert_eq!(percentile(v.clone(), 10.0), Some(10.0));
+        assert_eq!(percentile(v, 90.0), Some(90.0));
+        let s: Vec<RepSample> = [0.0, 0.1, 0.2, 1.0, 1.1, 2.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| RepSample {
+                frame: i,
+                t_s: t,
+                trunk_flexion_deg: Some(0.0),
+                knee_flexion_deg: None,
+                hip_height: None,
+                reba: None,
+                asymmetry_deg: None,
+            })
+            .collect();
+        assert_eq!(segments(&s, 0.5), [0..3, 3..5, 5..6]);
+        assert_eq!(segments(&s[..0], 0.5), Vec::<Range<usize>>::new());
+    }
+
+    #[test]
+    fn the_standing_level_is_capped_for_clips_that_never_stand() {
+        let c = cfg();
+        let at = |trunk: f32, hip: f32| RepSample {
+            frame: 0,
+            t_s: 0.0,
+            trunk_flexion_deg: Some(trunk),
+            knee_flexion_deg: None,
+            hip_height: Some(hip),
+            reba: None,
+            asymmetry_deg: None,
+        };
+        let standing: Vec<RepSample> = (0..20).map(|i| at(3.0 + i as f32, 0.56)).collect();
+        let b = Standing::of(&standing, &c);
+        assert_eq!(b.trunk_deg, Some(5.0));
+        assert_eq!(b.hip, Some(0.56));
+        let bent: Vec<RepSample> = (0..20).map(|_| at(70.0, 0.30)).collect();
+        let b = Standing::of(&bent, &c);
+        assert_eq!(b.trunk_deg, Some(20.0));
+        assert_eq!(b.hip, Some(0.45));
+        // 70° is 50° past the capped level: 5/3 of the minimum depth; the
+        // hips 0.15 / 0.45 = 1/3 below theirs: 20/9 of it, the deeper.
+        assert!((b.depth(&bent[0], &c) - 20.0 / 9.0).abs() < 1e-5);
+        let only_trunk = RepSample {
+            hip_height: None,
+            ..bent[0].clone()
+        };
+        assert!((b.depth(&only_trunk, &c) - 50.0 / 30.0).abs() < 1e-5);
+        assert!(!b.is_standing(&bent[0], &c));
     }
 }
