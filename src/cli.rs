@@ -60,6 +60,31 @@ pub enum Command {
     Eval(EvalCommand),
     /// Measure per-frame latency of the pose pipeline.
     Bench(BenchArgs),
+    /// Review recorded lifts in a window: play, step and scrub with the
+    /// skeleton, the angles over time, the repetitions; two clips side by
+    /// side, aligned at their deepest points.
+    Review(Box<ReviewArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The video to review.
+    pub video: PathBuf,
+    /// A second video, shown beside the first (e.g. after training).
+    pub video2: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub assess: AssessArgs,
+    /// Start playing once the clips are analysed.
+    #[arg(long)]
+    pub play: bool,
+    /// Save a PNG of the window after --exit-after-frames repaints, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Exit after this many repaints once the clips are analysed.
+    #[arg(long)]
+    pub exit_after_frames: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +364,7 @@ where
         Command::Config(args) => run_config(args),
         Command::Eval(EvalCommand::Coco(args)) => run_eval_coco(args),
         Command::Bench(args) => run_bench(args),
+        Command::Review(args) => crate::ui::review_app::run_cli(*args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,9 @@
 //! Reviewing recorded lifts: a whole clip analysed frame by frame and kept
 //! in memory ([`ClipAnalysis`]) for the review window and the HTML report.
 
+pub mod model;
+pub mod player;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 

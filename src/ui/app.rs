@@ -214,7 +214,13 @@ impl LiveApp {
                             egui::Color32::WHITE,
                         );
                         if let Some(p) = &view.pose {
-                            draw_skeleton(ui.painter(), &fit, &p.keypoints, &view, GATE_CONFIDENCE);
+                            draw_skeleton(
+                                ui.painter(),
+                                &fit,
+                                &p.keypoints,
+                                view.assessment.as_ref(),
+                                GATE_CONFIDENCE,
+                            );
                         }
                     }
                     _ => {

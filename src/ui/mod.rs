@@ -3,9 +3,12 @@
 //! [`app`] is the thin eframe shell.
 
 pub mod app;
+pub mod review;
+pub mod review_app;
 
 use egui::{Color32, Pos2, Rect, RichText, Stroke, Vec2};
 
+use crate::assess::Assessment;
 use crate::coach::{Banner, SessionSummary};
 use crate::live::{Calibration, LiveView};
 use crate::pose::{Joint, Keypoints};
@@ -40,7 +43,7 @@ pub enum Part {
     Legs,
 }
 
-pub const BONES: [(Joint, Joint, Part); 17] = {
+pub const BONES: [(Joint, Joint, Part); 18] = {
     use Joint::*;
     [
         (Nose, LeftEye, Part::Head),
@@ -60,12 +63,18 @@ pub const BONES: [(Joint, Joint, Part); 17] = {
         (LeftHip, LeftKnee, Part::Legs),
         (LeftKnee, LeftAnkle, Part::Legs),
         (RightHip, RightKnee, Part::Legs),
+        (RightKnee, RightAnkle, Part::Legs),
     ]
 };
 
 /// The status of each body part, from the findings of the frame.
 pub fn part_status(view: &LiveView, part: Part) -> SegmentStatus {
-    let Some(a) = &view.assessment else {
+    assessment_part_status(view.assessment.as_ref(), part)
+}
+
+/// The status of each body part from an assessment (all good without one).
+pub fn assessment_part_status(a: Option<&Assessment>, part: Part) -> SegmentStatus {
+    let Some(a) = a else {
         return SegmentStatus::Good;
     };
     let worst = |codes: &[&str]| {
@@ -117,7 +126,7 @@ pub fn draw_skeleton(
     painter: &egui::Painter,
     fit: &Fit,
     kps: &Keypoints,
-    view: &LiveView,
+    assessment: Option<&Assessment>,
     min_conf: f32,
 ) {
     let seen = |j: Joint| {
@@ -127,7 +136,10 @@ pub fn draw_skeleton(
     };
     for (a, b, part) in BONES {
         if let (Some(p), Some(q)) = (seen(a), seen(b)) {
-            painter.line_segment([p, q], Stroke::new(4.0, part_status(view, part).color()));
+            painter.line_segment(
+                [p, q],
+                Stroke::new(4.0, assessment_part_status(assessment, part).color()),
+            );
         }
     }
     for joint in Joint::ALL {
