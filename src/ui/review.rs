@@ -273,29 +273,29 @@ pub fn transport(
     out: &mut Vec<ReviewAction>,
 ) {
     ui.horizontal(|ui| {
-        if ui.button("⏮ Start").clicked() {
+        if ui.button("Start").clicked() {
             out.push(ReviewAction::ToStart { clip });
         }
-        if ui.button("◀ Previous frame").clicked() {
+        if ui.button("Previous frame").clicked() {
             out.push(ReviewAction::Step {
                 clip,
                 forward: false,
             });
         }
-        let play = if p.playing() { "⏸ Pause" } else { "▶ Play" };
+        let play = if p.playing() { "Pause" } else { "Play" };
         if ui.button(play).clicked() {
             out.push(ReviewAction::TogglePlay { clip });
         }
-        if ui.button("Next frame ▶").clicked() {
+        if ui.button("Next frame").clicked() {
             out.push(ReviewAction::Step {
                 clip,
                 forward: true,
             });
         }
-        if ui.button("End ⏭").clicked() {
+        if ui.button("End").clicked() {
             out.push(ReviewAction::ToEnd { clip });
         }
-        egui::ComboBox::from_id_salt(("speed", clip))
+        egui::ComboBox::new(("speed", clip), "Speed")
             .selected_text(format!("{}×", p.speed()))
             .width(60.0)
             .show_ui(ui, |ui| {
@@ -386,6 +386,11 @@ pub fn angle_plot(
     out: &mut Vec<ReviewAction>,
 ) {
     let (trunk, knee) = angle_series(c);
+    if trunk.is_empty() && knee.is_empty() {
+        ui.label(
+            "No trunk or knee angle was measured in this clip: the hips (and, for the knees, the legs) must be in view.",
+        );
+    }
     let end = c.frames.last().map(|f| f.t_s).unwrap_or(0.0);
     let start = c.frames.first().map(|f| f.t_s).unwrap_or(0.0);
     let resp = egui_plot::Plot::new(("review_plot", clip))
@@ -399,8 +404,8 @@ pub fn angle_plot(
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .x_axis_label("s")
-        .y_axis_label("°")
+        .x_axis_label("time (s)")
+        .y_axis_label("angle (°)")
         .legend(egui_plot::Legend::default())
         .show(ui, |plot| {
             for (k, r) in c.reps.iter().enumerate() {
@@ -465,6 +470,9 @@ pub fn reps_table(
         ui.label("No lift was found in this clip.");
         return;
     }
+    // Scrolls sideways in a narrow column (two clips), with solid bars:
+    // a floating bar would lie over the last row and take its clicks.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     egui::ScrollArea::both()
         .id_salt(("reps_scroll", clip))
         .max_height(ui.available_height().max(80.0))
@@ -566,7 +574,7 @@ pub fn clip_panel(
     let avail = ui.available_size();
     let side = 230.0;
     let img_w = (avail.x - side - 16.0).max(160.0);
-    let img_h = (avail.y * 0.42).clamp(120.0, 520.0);
+    let img_h = (avail.y * 0.5).clamp(120.0, 560.0);
     ui.horizontal(|ui| {
         frame_view(ui, c, pos, texture, Vec2::new(img_w, img_h));
         ui.vertical(|ui| {
@@ -581,10 +589,10 @@ pub fn clip_panel(
             }
             if m.len() > 1 && !c.reps.is_empty() {
                 let chosen = m.chosen(clip);
-                egui::ComboBox::from_id_salt(("align_rep", clip))
+                egui::ComboBox::new(("align_rep", clip), "Align at")
                     .selected_text(match chosen {
-                        Some(k) => format!("Align at rep {}", k + 1),
-                        None => "Align at…".into(),
+                        Some(k) => format!("rep {}", k + 1),
+                        None => "–".into(),
                     })
                     .show_ui(ui, |ui| {
                         for k in 0..c.reps.len() {
@@ -604,7 +612,10 @@ pub fn clip_panel(
     }
     angle_plot(ui, clip, c, m.chosen(clip), now, 150.0, out);
     for w in &c.warnings {
-        ui.colored_label(super::SegmentStatus::Watch.color(), format!("⚠ {w}"));
+        ui.colored_label(
+            super::SegmentStatus::Watch.color(),
+            format!("Decoder warning: {w}"),
+        );
     }
     reps_table(ui, clip, c, now, out);
 }
@@ -665,7 +676,7 @@ pub fn review_ui(
                 ui.label("Controls appear when the analysis is done.");
             }
         }
-        ui.label("Space: play/pause · ←/→: one frame · Home/End: first/last frame");
+        ui.label("Keys: Space play/pause · Left/Right arrow one frame · Home/End first/last frame");
     });
     egui::Panel::top("review_top").show(ui, |ui| {
         alignment_bar(ui, m, &mut out);
