@@ -299,9 +299,39 @@ fn plot_points_map_time_and_angle_to_known_coordinates() {
                                            // 5 s is marked at x 448.
     assert!(svg.contains(r#"<rect class="rep" x="368.0" y="24" width="180.0" height="240""#));
     assert!(svg.contains(r#"<line class="bottom" x1="448.0" y1="24" x2="448.0" y2="264.0""#));
+    // Every frame has REBA 4 (medium): one band under the whole plot.
+    assert!(svg.contains(r#"<rect class="reba medium" x="48.0" y="268" width="800.0" height="10""#));
     // Angle ticks every 30°, time ticks every second.
     assert!(svg.contains(">90°</text>"));
     assert!(svg.contains(">10</text>"));
+}
+
+#[test]
+fn the_reba_strip_shows_each_frames_risk_level() {
+    let mut c = clip("reba.mp4");
+    for (i, p) in c.series.iter_mut().enumerate() {
+        p.reba = match i {
+            0..=2 => Some(2),
+            3..=4 => Some(9),
+            5 => None,
+            _ => Some(12),
+        };
+    }
+    let svg = plot_svg(&c, None);
+    let strip: Vec<&str> = svg
+        .match_indices(r#"<rect class="reba"#)
+        .map(|(i, _)| &svg[i..i + svg[i..].find("/>").unwrap()])
+        .collect();
+    assert_eq!(
+        strip,
+        [
+            r##"<rect class="reba low" x="48.0" y="268" width="240.0" height="10" fill="#8fcf96""##,
+            r##"<rect class="reba high" x="288.0" y="268" width="160.0" height="10" fill="#f08a3c""##,
+            r##"<rect class="reba very-high" x="528.0" y="268" width="320.0" height="10" fill="#d93b30""##,
+        ]
+    );
+    let html = render_html(&[c], &AssessConfig::default(), "now");
+    assert!(html.contains("Strip under the plot: each frame's REBA risk,"));
 }
 
 #[test]
@@ -371,11 +401,11 @@ fn key_frames_are_embedded_as_pngs_that_decode_to_their_size() {
     ];
     let html = render_html(&[c], &AssessConfig::default(), "now");
     let pngs = data_pngs(&html);
-    // Ordered start before worst; the large frame scaled to 720 px wide.
+    // Ordered start before worst; the large frame scaled to 640 px wide.
     assert_eq!(pngs.len(), 2);
     assert_eq!(pngs[0].to_rgb8(), small);
-    assert_eq!((pngs[1].width(), pngs[1].height()), (720, 360));
-    assert!(html.contains(r#"width="720" height="360" alt="Repetition 2 · worst · 5.00 s""#));
+    assert_eq!((pngs[1].width(), pngs[1].height()), (640, 320));
+    assert!(html.contains(r#"width="640" height="320" alt="Repetition 2 · worst · 5.00 s""#));
     assert!(html.contains("<figcaption>Repetition 2 · start · 4.00 s</figcaption>"));
     assert!(html.contains("This frame could not be embedded."));
 }

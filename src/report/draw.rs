@@ -145,7 +145,7 @@ pub fn annotate_frame(
         return;
     }
     let short = w.min(h) as f32;
-    let width = (short / 160.0).round().max(2.0);
+    let width = (short / 128.0).round().max(2.0);
     let min = cfg.gate_confidence;
     let seen = |j: Joint| {
         let k = kps.get(j);

@@ -7,7 +7,7 @@ use base64::Engine;
 use image::RgbImage;
 
 use super::format::{self, escape};
-use super::svg::{plot_svg, KNEE_COLOUR, TRUNK_COLOUR};
+use super::svg::{plot_svg, KNEE_COLOUR, RISK_FILLS, TRUNK_COLOUR};
 use super::{ClipReport, KeyFrame};
 use crate::assess::reps::Repetition;
 use crate::assess::status::{SegmentStatus, REBA_TRUNK_SEVERE_DEG};
@@ -15,7 +15,7 @@ use crate::assess::AssessConfig;
 
 /// Key frames larger than this (either side, pixels) are scaled down before
 /// they are embedded, to keep the report small enough to e-mail.
-pub const MAX_EMBED_PX: u32 = 720;
+pub const MAX_EMBED_PX: u32 = 640;
 
 const CSS: &str = r#"
 :root{color-scheme:light}
@@ -38,7 +38,7 @@ tr.worst td{background:#fdecea}
 .grade-poor{color:#c62828;font-weight:600}
 figure{margin:0}
 .plot-fig{margin:12px 0}
-.plot-fig svg{width:100%;height:auto;max-width:864px;display:block}
+.plot-fig svg.plot{width:100%;height:auto;max-width:864px;display:block}
 .legend{font-size:13px;color:#333}
 .swatch{display:inline-block;vertical-align:middle;margin:0 4px 0 10px}
 .frames{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}
@@ -267,12 +267,30 @@ fn clip_section(o: &mut String, n: usize, clip: &ClipReport, cfg: &AssessConfig)
     }
     let _ = write!(
         o,
-        "<h3>Angles over time</h3><figure class=\"plot-fig\">{}<figcaption class=\"legend\">{}trunk flexion{}knee flexion. \
-Shaded: repetitions (numbered as in the table{}); dashed line and triangle: the deepest point. Gaps: no person measured.</figcaption></figure>",
+        "<h3>Angles over time</h3><figure class=\"plot-fig\">{}<figcaption class=\"legend\">{}trunk flexion{}knee flexion.{}{} \
+Gaps: no angle measured (no person, or the joints not seen).</figcaption></figure>",
         plot_svg(clip, worst),
         legend_swatch(TRUNK_COLOUR, false),
         legend_swatch(KNEE_COLOUR, true),
-        if worst.is_some() { ", the worst in red" } else { "" },
+        match (clip.reps.is_empty(), worst.is_some()) {
+            (true, _) => "",
+            (false, true) => " Shaded: repetitions, numbered as in the table, the worst in red; dashed line and triangle: the deepest point.",
+            (false, false) => " Shaded: repetitions, numbered as in the table; dashed line and triangle: the deepest point.",
+        },
+        if clip.series.iter().any(|p| p.reba.is_some()) {
+            let mut s = String::from(" Strip under the plot: each frame's REBA risk,");
+            for (_, fill, name) in RISK_FILLS {
+                let _ = write!(
+                    s,
+                    r#"<svg class="swatch" width="14" height="10" aria-hidden="true"><rect width="14" height="10" fill="{fill}"/></svg>{}"#,
+                    name.replace('-', " ")
+                );
+            }
+            s.push('.');
+            s
+        } else {
+            String::new()
+        },
     );
     if !clip.key_frames.is_empty() {
         key_frames(o, clip, cfg);
@@ -487,7 +505,7 @@ mod tests {
     fn empty_images_are_not_embedded_and_large_ones_are_scaled() {
         assert!(embed_png(&RgbImage::new(0, 10)).is_none());
         let (_, w, h) = embed_png(&RgbImage::new(1440, 360)).unwrap();
-        assert_eq!((w, h), (720, 180));
+        assert_eq!((w, h), (640, 160));
         let (_, w, h) = embed_png(&RgbImage::new(64, 48)).unwrap();
         assert_eq!((w, h), (64, 48));
     }

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::ClipReport;
+use crate::assess::reba::{reba_risk, RebaRisk};
 
 /// Where the plot draws, in SVG user units (CSS pixels at 100 %).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,10 +19,11 @@ pub struct PlotLayout {
 }
 
 impl PlotLayout {
-    /// 864 × 312 with an 800 × 240 plotting area at (48, 24).
+    /// 864 × 336 with an 800 × 240 plotting area at (48, 24); the REBA
+    /// strip and the time axis below it.
     pub const DEFAULT: PlotLayout = PlotLayout {
         width: 864.0,
-        height: 312.0,
+        height: 336.0,
         left: 48.0,
         top: 24.0,
         area_width: 800.0,
@@ -33,6 +35,73 @@ impl PlotLayout {
 /// dashed so the two differ in greyscale print).
 pub(crate) const TRUNK_COLOUR: &str = "#1f4e9c";
 pub(crate) const KNEE_COLOUR: &str = "#c2570c";
+
+/// The REBA strip: a band under the plot coloured by each frame's REBA
+/// risk level.
+const STRIP_GAP: f64 = 4.0;
+const STRIP_HEIGHT: f64 = 10.0;
+
+/// Fill of each REBA risk level (Hignett & McAtamney 2000 action levels),
+/// from pale green to red, and its name as a CSS class.
+pub(crate) const RISK_FILLS: [(RebaRisk, &str, &str); 5] = [
+    (RebaRisk::Negligible, "#cfe8d0", "negligible"),
+    (RebaRisk::Low, "#8fcf96", "low"),
+    (RebaRisk::Medium, "#f3c84b", "medium"),
+    (RebaRisk::High, "#f08a3c", "high"),
+    (RebaRisk::VeryHigh, "#d93b30", "very-high"),
+];
+
+fn risk_fill(r: RebaRisk) -> (&'static str, &'static str) {
+    RISK_FILLS
+        .iter()
+        .find(|(k, _, _)| *k == r)
+        .map(|(_, fill, name)| (*fill, *name))
+        .unwrap_or(("#ccc", "unknown"))
+}
+
+/// The REBA strip: each frame's risk level from its time to the next
+/// frame's, runs of one level merged; nothing where REBA is missing.
+fn reba_strip(out: &mut String, ax: &Axes, clip: &ClipReport) {
+    let pts: Vec<(f64, Option<RebaRisk>)> = clip
+        .series
+        .iter()
+        .filter(|p| p.t_s.is_finite())
+        .map(|p| (p.t_s, p.reba.map(reba_risk)))
+        .collect();
+    // The last frame lasts as long as the one before it.
+    let last_dt = match pts.as_slice() {
+        [.., a, b] => (b.0 - a.0).max(0.0),
+        _ => 0.0,
+    };
+    let mut i = 0;
+    while i < pts.len() {
+        let (t0, risk) = pts[i];
+        let mut j = i + 1;
+        while j < pts.len() && pts[j].1 == risk {
+            j += 1;
+        }
+        let t1 = pts.get(j).map_or(pts[j - 1].0 + last_dt, |p| p.0);
+        if let Some(r) = risk {
+            let (x0, x1) = (ax.x(t0), ax.x(t1));
+            if x1 > x0 {
+                let (fill, name) = risk_fill(r);
+                let _ = write!(
+                    out,
+                    r#"<rect class="reba {name}" x="{x0:.1}" y="{}" width="{:.1}" height="{STRIP_HEIGHT}" fill="{fill}"/>"#,
+                    ax.strip_y(),
+                    x1 - x0
+                );
+            }
+        }
+        i = j;
+    }
+    let _ = write!(
+        out,
+        r##"<text x="{}" y="{}" text-anchor="end" fill="#333" font-size="10">REBA</text>"##,
+        ax.l.left - 6.0,
+        ax.strip_y() + STRIP_HEIGHT - 1.0
+    );
+}
 
 /// Angles drawn are clamped to ±180°, the range a joint angle can take.
 const ANGLE_LIMIT: f64 = 180.0;
@@ -55,6 +124,14 @@ impl Axes {
     }
     fn bottom(&self) -> f64 {
         self.l.top + self.l.area_height
+    }
+    /// Top of the REBA strip under the plotting area.
+    fn strip_y(&self) -> f64 {
+        self.bottom() + STRIP_GAP
+    }
+    /// Where the time axis ticks start, under the REBA strip.
+    fn axis_y(&self) -> f64 {
+        self.strip_y() + STRIP_HEIGHT
     }
     fn right(&self) -> f64 {
         self.l.left + self.l.area_width
@@ -262,9 +339,9 @@ pub fn plot_svg(clip: &ClipReport, worst: Option<usize>) -> String {
         let _ = write!(
             o,
             r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}" stroke="#888"/><text x="{x:.1}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
-            ax.bottom(),
-            ax.bottom() + 5.0,
-            ax.bottom() + 18.0,
+            ax.axis_y(),
+            ax.axis_y() + 5.0,
+            ax.axis_y() + 18.0,
             tick_label(t, step)
         );
         i += 1;
@@ -273,7 +350,7 @@ pub fn plot_svg(clip: &ClipReport, worst: Option<usize>) -> String {
         o,
         r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">time (s)</text>"##,
         l.left + l.area_width / 2.0,
-        ax.bottom() + 38.0
+        ax.axis_y() + 38.0
     );
     let _ = write!(
         o,
@@ -281,6 +358,7 @@ pub fn plot_svg(clip: &ClipReport, worst: Option<usize>) -> String {
         l.top + l.area_height / 2.0,
         l.top + l.area_height / 2.0
     );
+    reba_strip(&mut o, &ax, clip);
     let any = clip
         .series
         .iter()
