@@ -473,12 +473,11 @@ pub fn render_html(clips: &[ClipReport], thresholds: &AssessConfig, generated: &
         clip_section(&mut o, i + 1, clip, thresholds);
     }
     thresholds_section(&mut o, thresholds);
-    let _ = write!(
-        o,
+    o.push_str(
         "<footer>Angles are estimated from 2-D keypoints (MoveNet) in each frame of one camera; they are \
 most accurate with the person seen from the side. Colour is never the only signal: grades and \
 statuses are also written out. This report supports, and does not replace, a clinician's judgement.\
-</footer></body></html>\n"
+</footer></body></html>\n",
     );
     o
 }
