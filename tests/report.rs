@@ -414,7 +414,13 @@ fn key_frames_are_embedded_as_pngs_that_decode_to_their_size() {
 fn thresholds_show_the_values_used_with_their_sources() {
     let mut cfg = AssessConfig::default();
     cfg.lifting.load_kg = 12.0;
+    cfg.reps.min_depth_trunk_deg = 35.0;
     let html = render_html(&[clip("a.mp4")], &cfg, "now");
+    assert!(html.contains(
+        "<td><code>reps.min_depth_trunk_deg</code></td><td>A lift bends the trunk at least this far beyond standing</td><td>35° <span class=\"changed\">(changed; default 30°)</span></td>"
+    ));
+    assert!(html.contains("<td><code>reps.max_gap_s</code></td><td>A gap without a measured frame longer than this splits the clip</td><td>0.5 s</td>"));
+    assert!(html.contains("<td>15 %</td>"));
     let t = &html[html.find("<h2>Thresholds and sources</h2>").unwrap()..];
     assert!(t.contains(
         "<td><code>lifting.stoop_max_knee_deg</code></td><td>Stoop: a bent lift with knee flexion below</td><td>45°</td>"

@@ -47,6 +47,7 @@ figcaption{font-size:13px;color:#333;margin-top:3px}
 .missing{border:1px dashed #c8c8c8;padding:24px;text-align:center;color:#555}
 .warnings li{color:#7a4b00}
 .thresholds td:nth-child(3){white-space:nowrap}
+tr.group th{background:#dfe7f1;text-align:left}
 .changed{color:#9a6700;font-weight:600}
 footer{margin-top:32px;color:#555;font-size:12.5px;border-top:1px solid #ccc;padding-top:8px}
 @page{size:A4;margin:14mm}
@@ -307,6 +308,8 @@ Gaps: no angle measured (no person, or the joints not seen).</figcaption></figur
 
 /// One row of the thresholds table.
 struct Threshold {
+    /// The heading of the rows this one belongs to.
+    group: &'static str,
     key: &'static str,
     what: &'static str,
     value: String,
@@ -327,8 +330,10 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
         format!("{name} (+{})", c.score())
     };
     let (l, dl) = (&cfg.lifting, &d.lifting);
+    let (r, dr) = (&cfg.reps, &d.reps);
     vec![
         Threshold {
+            group: KEYPOINTS,
             key: "gate_confidence",
             what: "Keypoints below this confidence are not used",
             value: format::num(cfg.gate_confidence),
@@ -336,6 +341,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "MoveNet's demos draw keypoints from 0.3",
         },
         Threshold {
+            group: KEYPOINTS,
             key: "upright_tolerance_deg",
             what: "A trunk this close to vertical counts as upright",
             value: deg(cfg.upright_tolerance_deg),
@@ -343,6 +349,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "posturecam: 2-D keypoints wobble by a few degrees, and REBA scores an exactly upright trunk lower than one flexed 0–20°",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.upright_trunk_deg",
             what: "Upright: trunk flexion below",
             value: deg(l.upright_trunk_deg),
@@ -350,6 +357,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "REBA's first trunk band, 0–20° (REBA, Hignett &amp; McAtamney 2000)",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.upright_knee_deg",
             what: "Upright: knee flexion below",
             value: deg(l.upright_knee_deg),
@@ -357,6 +365,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "REBA's knee adjustment starts at 30° of flexion (REBA, Hignett &amp; McAtamney 2000)",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.stoop_max_knee_deg",
             what: "Stoop: a bent lift with knee flexion below",
             value: deg(l.stoop_max_knee_deg),
@@ -364,6 +373,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "Lifting-technique studies separating stoop, semi-squat and squat by knee flexion (e.g. Burgess-Limerick 2003, Int J Ind Ergon 31:143–148; Straker 2003)",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.squat_min_knee_deg",
             what: "Squat: knee flexion from (semi-squat between)",
             value: deg(l.squat_min_knee_deg),
@@ -371,6 +381,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "As above (Burgess-Limerick 2003; Straker 2003)",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.load_kg",
             what: "Load handled (a frame cannot show it)",
             value: format!("{} kg", format::num(l.load_kg)),
@@ -378,6 +389,7 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "REBA load/force score: under 5 kg +0, 5–10 kg +1, over 10 kg +2 (REBA, Hignett &amp; McAtamney 2000)",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.coupling",
             what: "Hand hold on the load",
             value: coupling(l.coupling),
@@ -385,14 +397,160 @@ fn thresholds(cfg: &AssessConfig) -> Vec<Threshold> {
             source: "REBA coupling score: good +0, fair +1, poor +2, unacceptable +3 (REBA, Hignett &amp; McAtamney 2000)",
         },
         Threshold {
+            group: LIFTING,
             key: "lifting.activity",
             what: "Activity score",
             value: format!("+{}", l.activity),
             default: format!("+{}", dl.activity),
             source: "REBA activity score: +1 each for a posture held over 1 min, repeated more than 4 times a minute, rapid large changes (REBA, Hignett &amp; McAtamney 2000)",
         },
+        Threshold {
+            group: FINDING,
+            key: "reps.median_window_s",
+            what: "Smoothing: running median over",
+            value: secs(r.median_window_s),
+            default: secs(dr.median_window_s),
+            source: "posturecam: removes keypoint glitches a few frames long and keeps the edges of a lift sharp",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.mean_window_s",
+            what: "Smoothing: then a running mean over",
+            value: secs(r.mean_window_s),
+            default: secs(dr.mean_window_s),
+            source: "posturecam: averages jitter; a lift of 1–3 s is barely flattened",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.max_gap_s",
+            what: "A gap without a measured frame longer than this splits the clip",
+            value: secs(r.max_gap_s),
+            default: secs(dr.max_gap_s),
+            source: "posturecam: a lift cut by a gap is reported as partial",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.baseline_percentile",
+            what: "Standing level: this percentile of trunk flexion (and the matching high one of hip height)",
+            value: format::num(r.baseline_percentile),
+            default: format::num(dr.baseline_percentile),
+            source: "posturecam",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.standing_hip_min",
+            what: "Lowest standing hip height (hips above ankles over body length)",
+            value: format::num(r.standing_hip_min),
+            default: format::num(dr.standing_hip_min),
+            source: "About 0.55 when standing (segment lengths, Drillis &amp; Contini 1966, in Winter, Biomechanics and Motor Control of Human Movement); under 80 % of that the person never stood up",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.standing_band_trunk_deg",
+            what: "Within this much trunk flexion of standing, a lift starts and ends",
+            value: deg(r.standing_band_trunk_deg),
+            default: deg(dr.standing_band_trunk_deg),
+            source: "posturecam (hysteresis)",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.min_depth_trunk_deg",
+            what: "A lift bends the trunk at least this far beyond standing",
+            value: deg(r.min_depth_trunk_deg),
+            default: deg(dr.min_depth_trunk_deg),
+            source: "Past REBA's 0–20° trunk band with margin for the standing band (REBA, Hignett &amp; McAtamney 2000)",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.standing_band_hip",
+            what: "Within this hip-height drop, the person is standing",
+            value: percent(r.standing_band_hip),
+            default: percent(dr.standing_band_hip),
+            source: "posturecam (hysteresis)",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.min_depth_hip",
+            what: "Or a lift lowers the hips at least this much",
+            value: percent(r.min_depth_hip),
+            default: percent(dr.min_depth_hip),
+            source: "A 15 % hip drop is a knee bend of about 60°, a semi-squat in the style bands above",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.merge_gap_s",
+            what: "Lifts with less standing between them are one lift",
+            value: secs(r.merge_gap_s),
+            default: secs(dr.merge_gap_s),
+            source: "posturecam",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.min_duration_s",
+            what: "Shortest lift (shorter is jitter)",
+            value: secs(r.min_duration_s),
+            default: secs(dr.min_duration_s),
+            source: "posturecam",
+        },
+        Threshold {
+            group: FINDING,
+            key: "reps.max_duration_s",
+            what: "Longest lift (longer is a sustained posture)",
+            value: secs(r.max_duration_s),
+            default: secs(dr.max_duration_s),
+            source: "posturecam",
+        },
+        Threshold {
+            group: GRADING,
+            key: "reps.poor_trunk_deg",
+            what: "Peak trunk flexion above which a lift is graded down (a stoop poor, a bent-knee lift fair)",
+            value: deg(r.poor_trunk_deg),
+            default: deg(dr.poor_trunk_deg),
+            source: "REBA scores trunk flexion over 60° highest (REBA, Hignett &amp; McAtamney 2000). Bent knees follow manual-handling guidance (HSE INDG143); the biomechanics is mixed (van Dieën et al. 1999, Clin Biomech 14:685; Kingma et al. 2010, Ergonomics 53:1228). The poor/fair split is posturecam's choice",
+        },
+        Threshold {
+            group: GRADING,
+            key: "reps.asymmetry_fair_deg",
+            what: "Shoulder tilt (front view) above which a lift is fair",
+            value: deg(r.asymmetry_fair_deg),
+            default: deg(dr.asymmetry_fair_deg),
+            source: "REBA adds a point for side bending but gives no angle; posturecam's choice, twice the sitting shoulder-tilt threshold",
+        },
+        Threshold {
+            group: GRADING,
+            key: "reps.reba_fair",
+            what: "REBA score from which a lift is fair",
+            value: r.reba_fair.to_string(),
+            default: dr.reba_fair.to_string(),
+            source: "REBA risk level high, 8–10: investigate and change soon (REBA, Hignett &amp; McAtamney 2000)",
+        },
+        Threshold {
+            group: GRADING,
+            key: "reps.reba_poor",
+            what: "REBA score from which a lift is poor",
+            value: r.reba_poor.to_string(),
+            default: dr.reba_poor.to_string(),
+            source: "REBA risk level very high, 11–15: change now (REBA, Hignett &amp; McAtamney 2000)",
+        },
     ]
 }
+
+fn secs(v: f64) -> String {
+    if v.is_finite() {
+        format!("{} s", format::num(v as f32))
+    } else {
+        "–".into()
+    }
+}
+
+fn percent(v: f32) -> String {
+    format!("{} %", format::num(v * 100.0))
+}
+
+const KEYPOINTS: &str = "Keypoints";
+const LIFTING: &str = "Lifting style and REBA inputs";
+const FINDING: &str = "Finding repetitions";
+const GRADING: &str = "Grading repetitions";
 
 fn thresholds_section(o: &mut String, cfg: &AssessConfig) {
     o.push_str(
@@ -401,7 +559,12 @@ fn thresholds_section(o: &mut String, cfg: &AssessConfig) {
 <code>--config FILE</code> changes them). All angles are 2-D estimates from one camera.</p>\
 <table class=\"thresholds\"><thead><tr><th>Setting</th><th>Meaning</th><th>Value</th><th>Source</th></tr></thead><tbody>",
     );
+    let mut group = "";
     for t in thresholds(cfg) {
+        if t.group != group {
+            group = t.group;
+            let _ = write!(o, "<tr class=\"group\"><th colspan=\"4\">{group}</th></tr>");
+        }
         let value = if t.value == t.default {
             escape(&t.value)
         } else {
@@ -419,7 +582,7 @@ fn thresholds_section(o: &mut String, cfg: &AssessConfig) {
     }
     let _ = write!(
         o,
-        "<tr><td>REBA risk levels</td><td>Action levels of the REBA score</td><td>1 · 2–3 · 4–7 · 8–10 · 11–15</td>\
+        "<tr class=\"group\"><th colspan=\"4\">Shown in this report</th></tr><tr><td>REBA risk levels</td><td>Action levels of the REBA score</td><td>1 · 2–3 · 4–7 · 8–10 · 11–15</td>\
 <td>negligible · low · medium · high · very high ({REBA})</td></tr>\
 <tr><td>Skeleton colours</td><td>Trunk amber from, red beyond</td><td>{}° · {}°</td>\
 <td>REBA trunk bands: 0–20° scores 2, 20–60° scores 3, over 60° scores 4 ({REBA})</td></tr>",
@@ -489,14 +652,32 @@ mod tests {
 
     #[test]
     fn every_threshold_row_names_a_real_config_key() {
-        for t in thresholds(&AssessConfig::default()) {
-            let key = t.key.rsplit('.').next().unwrap();
+        let rows = thresholds(&AssessConfig::default());
+        for t in &rows {
+            // The key is in its own section of the documented defaults.
+            let (section, key) = t.key.rsplit_once('.').unwrap_or(("", t.key));
+            let body = if section.is_empty() {
+                DEFAULT_TOML.split("\n[").next().unwrap().to_string()
+            } else {
+                let start = DEFAULT_TOML.find(&format!("\n[{section}]\n")).unwrap();
+                let rest = &DEFAULT_TOML[start + 1..];
+                rest[..rest[1..].find("\n[").map_or(rest.len(), |i| i + 1)].to_string()
+            };
             assert!(
-                DEFAULT_TOML.contains(&format!("\n{key} = ")),
+                body.contains(&format!("\n{key} = ")),
                 "{} is not in DEFAULT_TOML",
                 t.key
             );
             assert_eq!(t.value, t.default, "{}", t.key);
+        }
+        // Every [lifting] and [reps] key the report's repetitions depend on
+        // is listed.
+        let all = toml::Value::try_from(AssessConfig::default()).unwrap();
+        for section in ["lifting", "reps"] {
+            for key in all[section].as_table().unwrap().keys() {
+                let name = format!("{section}.{key}");
+                assert!(rows.iter().any(|t| t.key == name), "{name} is not listed");
+            }
         }
     }
 
