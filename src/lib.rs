@@ -13,6 +13,7 @@ pub mod eval;
 pub mod live;
 mod live_cli;
 pub mod pose;
+pub mod report;
 pub mod review;
 pub mod score;
 pub mod session;

@@ -9,6 +9,7 @@ pub mod reba;
 pub mod reps;
 pub mod rula;
 pub mod sitting;
+pub mod status;
 
 use serde::{Deserialize, Serialize};
 

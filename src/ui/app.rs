@@ -218,7 +218,7 @@ impl LiveApp {
                                 ui.painter(),
                                 &fit,
                                 &p.keypoints,
-                                view.assessment.as_ref(),
+                                |part| super::part_status(&view, part),
                                 GATE_CONFIDENCE,
                             );
                         }

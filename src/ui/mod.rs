@@ -8,95 +8,23 @@ pub mod review_app;
 
 use egui::{Color32, Pos2, Rect, RichText, Stroke, Vec2};
 
-use crate::assess::Assessment;
 use crate::coach::{Banner, SessionSummary};
 use crate::live::{Calibration, LiveView};
 use crate::pose::{Joint, Keypoints};
 use crate::session::store::{DayTrend, SessionRow};
 
-/// How a body segment looks: fine, drifting, or to correct.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SegmentStatus {
-    Good,
-    Watch,
-    Correct,
-}
+pub use crate::assess::status::{Part, SegmentStatus, BONES};
 
 impl SegmentStatus {
     pub fn color(self) -> Color32 {
-        match self {
-            SegmentStatus::Good => Color32::from_rgb(60, 200, 90),
-            SegmentStatus::Watch => Color32::from_rgb(240, 180, 40),
-            SegmentStatus::Correct => Color32::from_rgb(230, 60, 50),
-        }
+        let [r, g, b] = self.rgb();
+        Color32::from_rgb(r, g, b)
     }
 }
-
-/// The bones drawn, with the part of the body each belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
-    Head,
-    Neck,
-    Shoulders,
-    Trunk,
-    Arms,
-    Legs,
-}
-
-pub const BONES: [(Joint, Joint, Part); 18] = {
-    use Joint::*;
-    [
-        (Nose, LeftEye, Part::Head),
-        (Nose, RightEye, Part::Head),
-        (LeftEye, LeftEar, Part::Head),
-        (RightEye, RightEar, Part::Head),
-        (LeftEar, LeftShoulder, Part::Neck),
-        (RightEar, RightShoulder, Part::Neck),
-        (LeftShoulder, RightShoulder, Part::Shoulders),
-        (LeftShoulder, LeftHip, Part::Trunk),
-        (RightShoulder, RightHip, Part::Trunk),
-        (LeftHip, RightHip, Part::Trunk),
-        (LeftShoulder, LeftElbow, Part::Arms),
-        (LeftElbow, LeftWrist, Part::Arms),
-        (RightShoulder, RightElbow, Part::Arms),
-        (RightElbow, RightWrist, Part::Arms),
-        (LeftHip, LeftKnee, Part::Legs),
-        (LeftKnee, LeftAnkle, Part::Legs),
-        (RightHip, RightKnee, Part::Legs),
-        (RightKnee, RightAnkle, Part::Legs),
-    ]
-};
 
 /// The status of each body part, from the findings of the frame.
 pub fn part_status(view: &LiveView, part: Part) -> SegmentStatus {
-    assessment_part_status(view.assessment.as_ref(), part)
-}
-
-/// The status of each body part from an assessment (all good without one).
-pub fn assessment_part_status(a: Option<&Assessment>, part: Part) -> SegmentStatus {
-    let Some(a) = a else {
-        return SegmentStatus::Good;
-    };
-    let worst = |codes: &[&str]| {
-        a.sitting
-            .findings
-            .iter()
-            .filter(|f| codes.iter().any(|c| f.code.starts_with(c)))
-            .map(|f| match f.severity {
-                crate::assess::Severity::Correct => SegmentStatus::Correct,
-                crate::assess::Severity::Watch => SegmentStatus::Watch,
-                crate::assess::Severity::Info => SegmentStatus::Good,
-            })
-            .max_by_key(|s| *s as u8)
-            .unwrap_or(SegmentStatus::Good)
-    };
-    match part {
-        Part::Head => worst(&["head_tilted", "head_drop"]),
-        Part::Neck => worst(&["forward_head", "head_drop", "leaning_in"]),
-        Part::Shoulders => worst(&["shoulder_high", "tilt_change"]),
-        Part::Trunk => worst(&["trunk_flexed", "reclined", "leaning_left", "leaning_right"]),
-        Part::Arms | Part::Legs => SegmentStatus::Good,
-    }
+    crate::assess::status::part_status(view.assessment.as_ref(), part)
 }
 
 /// Maps image pixels into `rect`, keeping the aspect ratio, and back.
@@ -121,12 +49,14 @@ impl Fit {
     }
 }
 
-/// Draws the skeleton over the frame shown in `fit`.
+/// Draws the skeleton over the frame shown in `fit`, each bone coloured by
+/// `status` of its body part (the live window judges sitting, the review
+/// window lifting).
 pub fn draw_skeleton(
     painter: &egui::Painter,
     fit: &Fit,
     kps: &Keypoints,
-    assessment: Option<&Assessment>,
+    status: impl Fn(Part) -> SegmentStatus,
     min_conf: f32,
 ) {
     let seen = |j: Joint| {
@@ -136,10 +66,7 @@ pub fn draw_skeleton(
     };
     for (a, b, part) in BONES {
         if let (Some(p), Some(q)) = (seen(a), seen(b)) {
-            painter.line_segment(
-                [p, q],
-                Stroke::new(4.0, assessment_part_status(assessment, part).color()),
-            );
+            painter.line_segment([p, q], Stroke::new(4.0, status(part).color()));
         }
     }
     for joint in Joint::ALL {

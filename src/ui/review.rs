@@ -10,7 +10,8 @@ use super::{draw_skeleton, Fit};
 use crate::analysis::GATE_CONFIDENCE;
 use crate::assess::reba::RebaRisk;
 use crate::assess::reps::{Grade, Repetition};
-use crate::assess::LiftStyle;
+use crate::assess::status::lifting_part_status;
+use crate::assess::{AssessConfig, LiftStyle};
 use crate::review::model::{ClipSlot, ReviewModel};
 use crate::review::player::{Player, SPEEDS};
 use crate::review::{ClipAnalysis, ClipFrame};
@@ -327,13 +328,15 @@ pub fn transport(
     }
 }
 
-/// The frame with its skeleton, fitted in `size`.
+/// The frame with its skeleton, fitted in `size`, the trunk and legs
+/// coloured by the lifting judgement of the frame.
 pub fn frame_view(
     ui: &mut egui::Ui,
     c: &ClipAnalysis,
     pos: usize,
     texture: Option<&TextureHandle>,
     size: Vec2,
+    cfg: &AssessConfig,
 ) {
     let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
     ui.painter().rect_filled(rect, 0.0, Color32::from_gray(20));
@@ -348,11 +351,12 @@ pub fn frame_view(
     }
     if let Some(f) = c.frames.get(pos) {
         if let Some(p) = &f.pose {
+            let a = f.assessment.as_ref();
             draw_skeleton(
                 ui.painter(),
                 &fit,
                 &p.keypoints,
-                f.assessment.as_ref(),
+                |part| lifting_part_status(a, cfg, part),
                 GATE_CONFIDENCE,
             );
         }
@@ -544,6 +548,7 @@ pub fn clip_panel(
     m: &ReviewModel,
     clip: usize,
     texture: Option<&TextureHandle>,
+    cfg: &AssessConfig,
     out: &mut Vec<ReviewAction>,
 ) {
     let Some(slot) = m.slot(clip) else {
@@ -576,7 +581,7 @@ pub fn clip_panel(
     let img_w = (avail.x - side - 16.0).max(160.0);
     let img_h = (avail.y * 0.5).clamp(120.0, 560.0);
     ui.horizontal(|ui| {
-        frame_view(ui, c, pos, texture, Vec2::new(img_w, img_h));
+        frame_view(ui, c, pos, texture, Vec2::new(img_w, img_h), cfg);
         ui.vertical(|ui| {
             ui.set_width(side);
             if let Some(f) = c.frames.get(pos) {
@@ -665,6 +670,7 @@ pub fn review_ui(
     ui: &mut egui::Ui,
     m: &ReviewModel,
     textures: &[Option<TextureHandle>],
+    cfg: &AssessConfig,
 ) -> Vec<ReviewAction> {
     let mut out = Vec::new();
     egui::Panel::bottom("review_transport").show(ui, |ui| {
@@ -686,7 +692,7 @@ pub fn review_ui(
         ui.columns(n, |cols| {
             for (i, col) in cols.iter_mut().enumerate() {
                 let tex = textures.get(i).and_then(|t| t.as_ref());
-                col.push_id(("clip", i), |ui| clip_panel(ui, m, i, tex, &mut out));
+                col.push_id(("clip", i), |ui| clip_panel(ui, m, i, tex, cfg, &mut out));
             }
         });
     });

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use egui::{ColorImage, TextureHandle, TextureOptions};
 
 use super::review::{apply, keyboard, review_ui};
-use crate::assess::Assessor;
+use crate::assess::{AssessConfig, Assessor};
 use crate::pose::{EstimatorConfig, MoveNet, PoseModel};
 use crate::review::model::{ClipSlot, ReviewModel};
 use crate::review::ClipAnalysis;
@@ -98,6 +98,8 @@ impl Drop for Loader {
 
 pub struct ReviewApp {
     model: ReviewModel,
+    /// The thresholds the skeleton is coloured with.
+    config: AssessConfig,
     loaders: Vec<Option<Loader>>,
     textures: Vec<Option<TextureHandle>>,
     /// (clip, frame position) each texture holds.
@@ -131,6 +133,7 @@ impl ReviewApp {
                 total: None,
             })
             .collect();
+        let config_of_assessor = assessor.config.clone();
         let loaders = paths
             .into_iter()
             .map(|p| {
@@ -143,10 +146,13 @@ impl ReviewApp {
                 ))
             })
             .collect();
-        ReviewApp::with(ReviewModel::new(slots), loaders, options)
+        let mut app = ReviewApp::with(ReviewModel::new(slots), loaders, options);
+        app.config = config_of_assessor;
+        app
     }
 
-    /// A review of clips already analysed.
+    /// A review of clips already analysed (the skeleton coloured with the
+    /// default thresholds).
     pub fn from_analyses(clips: Vec<ClipAnalysis>, options: ReviewOptions) -> ReviewApp {
         let n = clips.len();
         let slots = clips
@@ -164,6 +170,7 @@ impl ReviewApp {
         let n = model.len();
         ReviewApp {
             model,
+            config: AssessConfig::default(),
             loaders,
             textures: vec![None; n],
             shown: vec![None; n],
@@ -267,7 +274,7 @@ impl ReviewApp {
             apply(&mut self.model, &a);
         }
         self.refresh_textures(&ctx);
-        let actions = review_ui(ui, &self.model, &self.textures);
+        let actions = review_ui(ui, &self.model, &self.textures, &self.config);
         for a in &actions {
             apply(&mut self.model, a);
         }
