@@ -237,7 +237,7 @@ impl Player {
     /// At the end it starts again (looping) or stops on the last frame.
     /// Returns whether the cursor moved.
     pub fn tick(&mut self, dt_s: f64) -> bool {
-        if !self.playing || !(dt_s.is_finite() && dt_s > 0.0) {
+        if !(self.playing && dt_s.is_finite() && dt_s > 0.0) {
             return false;
         }
         let before = self.t;

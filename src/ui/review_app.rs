@@ -67,7 +67,7 @@ impl Loader {
                             g.total = total;
                         }
                         // Redraw the progress now and then, not every frame.
-                        if done % 5 == 0 {
+                        if done.is_multiple_of(5) {
                             repaint();
                         }
                     };
@@ -140,7 +140,7 @@ impl ReviewApp {
                 Some(Loader::start(
                     p,
                     model.clone(),
-                    config.clone(),
+                    config,
                     assessor.clone(),
                     repaint.clone(),
                 ))
