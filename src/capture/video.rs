@@ -476,11 +476,8 @@ impl VideoReader {
             match fresh_error {
                 // An error while decoding this frame (even a key frame)
                 // damages it and what follows, up to the next clean key frame.
-                Some(msg) => {
-                    if self.damaged.is_none() {
-                        self.damaged = Some((msg, None));
-                    }
-                }
+                Some(msg) if self.damaged.is_none() => self.damaged = Some((msg, None)),
+                Some(_) => {}
                 None if key => self.damaged = None,
                 None => {}
             }
