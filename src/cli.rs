@@ -51,6 +51,12 @@ pub enum Command {
     /// some could not be read (they get "status": "error" records), 1 on a
     /// usage error or when the output cannot be written.
     Score(ScoreArgs),
+    /// Analyse lifting videos and write one self-contained HTML report.
+    ///
+    /// Exit status: 0 when every clip was analysed, 2 when some could not
+    /// be (the report says so), 1 on a usage error or when the report
+    /// cannot be written.
+    Report(crate::report_cli::ReportArgs),
     /// Record a personal sitting baseline from frames of good posture.
     Calibrate(CalibrateArgs),
     /// Print or check the assessment thresholds.
@@ -360,6 +366,7 @@ where
         Command::History(args) => crate::live_cli::run_history(args),
         Command::Export(args) => crate::live_cli::run_export(args),
         Command::Score(args) => run_score(args),
+        Command::Report(args) => crate::report_cli::run_report(args),
         Command::Calibrate(args) => run_calibrate(args),
         Command::Config(args) => run_config(args),
         Command::Eval(EvalCommand::Coco(args)) => run_eval_coco(args),

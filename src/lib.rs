@@ -14,6 +14,7 @@ pub mod live;
 mod live_cli;
 pub mod pose;
 pub mod report;
+mod report_cli;
 pub mod review;
 pub mod score;
 pub mod session;

@@ -575,3 +575,58 @@ fn a_bad_video_is_an_error_record_and_the_run_goes_on() {
     );
     assert_eq!(recs[2].status, Status::Ok);
 }
+
+#[test]
+fn report_writes_one_html_file_for_several_clips_even_when_one_fails() {
+    if !common::video::have_ffmpeg() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A real clip under a hostile name: the name must come out escaped.
+    let hostile = dir.path().join("<script>alert(1)<script>&\"'.mp4");
+    std::fs::copy(common::sample("carphone.mp4"), &hostile).unwrap();
+    let junk = dir.path().join("junk.mov");
+    std::fs::write(&junk, b"not a video").unwrap();
+    let out_path = dir.path().join("report.html");
+    std::fs::write(&out_path, b"an older report").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_posturecam"))
+        .args(["report", "-q", "-o"])
+        .arg(&out_path)
+        .arg(&hostile)
+        .arg(&junk)
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&out_path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "the file name is escaped");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;script&gt;&amp;&quot;&#39;.mp4"),
+        "escaped name"
+    );
+    assert!(html.contains("No lift was found in this clip."));
+    assert!(html.contains("This clip could not be analysed:"));
+    assert!(html.contains("not a readable video"));
+    assert!(
+        html.contains("data:image/png;base64,"),
+        "a key frame is embedded"
+    );
+    assert!(html.contains("120 frames analysed"));
+    assert!(!dir.path().join("report.html.part").exists());
+    // An output that cannot be written fails at once and keeps nothing half-done.
+    let out = posturecam(&[
+        "report",
+        "-q",
+        "-o",
+        "/no/such/dir/r.html",
+        hostile.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write /no/such/dir/r.html"));
+}

@@ -56,6 +56,7 @@ fn clip(source: &str) -> ClipReport {
         ],
         key_frames: vec![],
         warnings: vec![],
+        error: None,
     }
 }
 

@@ -135,6 +135,7 @@ fn sample_report(est: &mut MoveNet) -> String {
             },
         ],
         warnings: vec!["No person was found in 5 frames (5.0–5.5 s).".into()],
+        error: None,
     };
     let nothing = ClipReport {
         source: r#"<script>alert(1)</script>&"'.mp4"#.into(),

@@ -9,7 +9,10 @@ use std::path::Path;
 use common::video::{have_ffmpeg, make_clip};
 use posturecam::capture::{FrameSource, VideoError, VideoOptions, VideoReader, VideoSource};
 
-fn read_all(path: &Path) -> (Vec<(usize, f64, u32, u32)>, Vec<String>) {
+/// (index, time, width, height) of a decoded frame.
+type Seen = (usize, f64, u32, u32);
+
+fn read_all(path: &Path) -> (Vec<Seen>, Vec<String>) {
     let mut r = VideoReader::open(path, &VideoOptions::default()).unwrap();
     let mut out = Vec::new();
     while let Some(f) = r.next_frame().unwrap() {

@@ -339,6 +339,9 @@ impl VideoReader {
         let mut child = Command::new(tool("ffmpeg"))
             .args(["-nostdin", "-hide_banner", "-nostats"])
             .args(["-loglevel", "level+info", "-protocol_whitelist", "file"])
+            // One decoding thread: a decode error is then logged before
+            // the frames it damaged are shown, not some frames later.
+            .args(["-threads", "1"])
             .arg("-i")
             .arg(file_url(path))
             .args(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", &filters])
@@ -446,13 +449,12 @@ impl VideoReader {
             // The frame's showinfo line precedes it (filters run before the
             // muxer writes), with any decode errors before that.
             let mut shown = None;
+            let mut fresh_error = None;
             while shown.is_none() {
                 match self.events.recv_timeout(std::time::Duration::from_secs(10)) {
                     Ok(Event::Shown { pts, key }) => shown = Some((pts, key)),
                     Ok(Event::DecodeError(msg)) => {
-                        if self.damaged.is_none() {
-                            self.damaged = Some((msg, None));
-                        }
+                        fresh_error.get_or_insert(msg);
                     }
                     Err(_) => break,
                 }
@@ -471,8 +473,13 @@ impl VideoReader {
             let index = self.index;
             self.index += 1;
             self.last_t = t_s;
-            if key {
-                self.damaged = None;
+            match fresh_error {
+                // An error while decoding this frame (even a key frame)
+                // damages it and what follows, up to the next clean key frame.
+                Some(msg) if self.damaged.is_none() => self.damaged = Some((msg, None)),
+                Some(_) => {}
+                None if key => self.damaged = None,
+                None => {}
             }
             if let Some((reason, since)) = &mut self.damaged {
                 let since = *since.get_or_insert(t_s);

@@ -137,7 +137,13 @@ fn summary(o: &mut String, clip: &ClipReport) {
         }
     }
     let _ = write!(o, r#"<p class="summary">{}</p>"#, parts.join(" · "));
-    if clip.reps.is_empty() {
+    if let Some(e) = &clip.error {
+        let _ = write!(
+            o,
+            r#"<p class="nolift">This clip could not be analysed: {}</p>"#,
+            escape(e)
+        );
+    } else if clip.reps.is_empty() {
         o.push_str(r#"<p class="nolift">No lift was found in this clip.</p>"#);
     }
 }
@@ -261,6 +267,10 @@ fn clip_section(o: &mut String, n: usize, clip: &ClipReport, cfg: &AssessConfig)
         escape(&clip.source)
     );
     summary(o, clip);
+    if clip.error.is_some() {
+        o.push_str("</section>");
+        return;
+    }
     let worst = worst_rep(&clip.reps);
     if !clip.reps.is_empty() {
         o.push_str("<h3>Repetitions</h3>");
@@ -619,6 +629,7 @@ pub fn render_html(clips: &[ClipReport], thresholds: &AssessConfig, generated: &
         o.push_str("<nav><ol>");
         for (i, c) in clips.iter().enumerate() {
             let reps = match c.reps.len() {
+                _ if c.error.is_some() => "could not be analysed".to_string(),
                 0 => "no lift found".to_string(),
                 1 => "1 repetition".to_string(),
                 n => format!("{n} repetitions"),

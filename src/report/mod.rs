@@ -13,11 +13,13 @@
 //! coloured by lifting status, with the trunk and knee angles, onto a key
 //! frame before it goes into a [`KeyFrame`].
 
+mod clip;
 mod draw;
 mod format;
 mod html;
 mod svg;
 
+pub use clip::clip_report;
 pub use draw::annotate_frame;
 pub use format::escape;
 pub use html::{render_html, MAX_EMBED_PX};
@@ -46,6 +48,9 @@ pub struct ClipReport {
     /// Anything the reader should know about the analysis (e.g. frames
     /// without a person, a front view). Untrusted: escaped.
     pub warnings: Vec<String>,
+    /// Why the clip could not be analysed at all; then only this is shown.
+    /// Untrusted: escaped.
+    pub error: Option<String>,
 }
 
 /// The angles of one analysed frame; None where they could not be measured

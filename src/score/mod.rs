@@ -93,10 +93,14 @@ pub fn progress_bar(n: usize) -> ProgressBar {
 
 /// What a worker hands the writer, tagged with the input's position.
 enum Msg {
-    Frame(FrameRecord),
+    Frame(Box<FrameRecord>),
     Summary(SummaryRecord),
     /// Nothing more for this input.
     Done,
+}
+
+fn frame(r: FrameRecord) -> Msg {
+    Msg::Frame(Box::new(r))
 }
 
 /// Scores `inputs` on `jobs` worker threads (each with its own model state
@@ -136,7 +140,7 @@ pub fn score_inputs(
                     let source = input.path.to_string_lossy();
                     let send = |m: Msg| tx.send((i, m)).is_ok();
                     let ok = match &mut estimator {
-                        Err(e) => send(Msg::Frame(FrameRecord::error(
+                        Err(e) => send(frame(FrameRecord::error(
                             &source,
                             model.name(),
                             None,
@@ -145,7 +149,7 @@ pub fn score_inputs(
                         Ok(_) if input.error.is_none() && is_video(&input.path) => score_one_video(
                             model, config, assessor, input, selection, progress, &send,
                         ),
-                        Ok(est) => send(Msg::Frame(score_input(est, assessor, input))),
+                        Ok(est) => send(frame(score_input(est, assessor, input))),
                     };
                     if !ok || !send(Msg::Done) {
                         break;
@@ -221,7 +225,7 @@ fn score_one_video(
     let mut tracker = match MoveNet::new(model.clone(), config) {
         Ok(net) => video_tracker(net),
         Err(e) => {
-            return send(Msg::Frame(FrameRecord::error(
+            return send(frame(FrameRecord::error(
                 &source,
                 model.name(),
                 None,
@@ -237,7 +241,7 @@ fn score_one_video(
         }
     };
     let mut emit = |r: FrameRecord| {
-        alive = send(Msg::Frame(r));
+        alive = send(frame(r));
         alive
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -255,13 +259,8 @@ fn score_one_video(
     }
     match outcome {
         Ok(Ok(summary)) => send(Msg::Summary(summary)),
-        Ok(Err(msg)) => send(Msg::Frame(FrameRecord::error(
-            &source,
-            model.name(),
-            None,
-            msg,
-        ))),
-        Err(_) => send(Msg::Frame(FrameRecord::error(
+        Ok(Err(msg)) => send(frame(FrameRecord::error(&source, model.name(), None, msg))),
+        Err(_) => send(frame(FrameRecord::error(
             &source,
             model.name(),
             None,

@@ -40,7 +40,7 @@ impl FrameSelector {
     /// next grid point, and after a gap the grid restarts at that frame.
     pub fn take(&mut self, index: usize, t: f64) -> bool {
         if let Some(n) = self.sel.every.filter(|&n| n > 1) {
-            if index % n != 0 {
+            if !index.is_multiple_of(n) {
                 return false;
             }
         }
