@@ -25,7 +25,7 @@ fn rep(start: f64, bottom: f64, end: f64, trunk: f32, grade: Grade) -> Repetitio
         bottom_frame: (bottom * 30.0) as usize,
         end_frame: (end * 30.0) as usize,
         worst_frame: (bottom * 30.0) as usize,
-        peak_trunk_flexion_deg: trunk,
+        peak_trunk_flexion_deg: Some(trunk),
         knee_flexion_at_bottom_deg: Some(35.4),
         style: LiftStyle::Stoop,
         reba_max: Some(if grade == Grade::Poor { 11 } else { 6 }),

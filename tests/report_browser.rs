@@ -83,7 +83,7 @@ fn rep(
         bottom_frame: (bottom * 30.0) as usize,
         end_frame: (end * 30.0) as usize,
         worst_frame: (bottom * 30.0) as usize,
-        peak_trunk_flexion_deg: trunk,
+        peak_trunk_flexion_deg: Some(trunk),
         knee_flexion_at_bottom_deg: Some(knee),
         style: LiftStyle::Stoop,
         reba_max: Some(if grade == Grade::Poor { 11 } else { 8 }),

@@ -210,7 +210,7 @@ fn rep(start: usize, bottom: usize, end: usize, worst: usize, partial: bool) -> 
         bottom_frame: bottom,
         end_frame: end,
         worst_frame: worst,
-        peak_trunk_flexion_deg: 64.0,
+        peak_trunk_flexion_deg: Some(64.0),
         knee_flexion_at_bottom_deg: Some(100.0),
         style: LiftStyle::Squat,
         reba_max: Some(if partial { 5 } else { 9 }),

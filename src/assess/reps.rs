@@ -40,6 +40,9 @@ pub struct RepSample {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
+    /// Found, but not gradable: the back angle was not measured (a front
+    /// view). Ranks below every real grade.
+    Ungraded,
     Good,
     Fair,
     Poor,
@@ -57,7 +60,10 @@ pub struct Repetition {
     pub end_frame: usize,
     /// The frame with the highest REBA (ties: the most trunk flexion).
     pub worst_frame: usize,
-    pub peak_trunk_flexion_deg: f32,
+    /// Peak trunk flexion, degrees; None when the trunk angle was never
+    /// measured during the lift (a front view: the lift is then found from
+    /// the drop of the hips, and left ungraded).
+    pub peak_trunk_flexion_deg: Option<f32>,
     pub knee_flexion_at_bottom_deg: Option<f32>,
     pub style: LiftStyle,
     pub reba_max: Option<u8>,
@@ -320,8 +326,9 @@ struct Excursion {
 ///    a run that touches the clip's start or end or a gap starts or ends
 ///    there and is `partial` (a deadlift filmed from the floor is one).
 /// 5. Lifts separated by less than `merge_gap_s` of standing are merged;
-///    lifts shorter than `min_duration_s` or longer than `max_duration_s`,
-///    or with no trunk flexion measured (a front view only), are dropped.
+///    lifts shorter than `min_duration_s` or longer than `max_duration_s`
+///    are dropped. A lift with no trunk flexion measured (a front view) is
+///    kept, found from the hips' drop, with no peak and [`Grade::Ungraded`].
 /// 6. The bottom is the deepest frame (trunk flexion and hip drop, each
 ///    relative to its minimum depth); peak trunk flexion, the knee flexion
 ///    at the bottom, REBA and asymmetry come from the smoothed signals.
@@ -379,7 +386,7 @@ fn repetition(s: &[RepSample], depth: &[f32], e: Excursion, cfg: &RepConfig) -> 
     let peak = r
         .iter()
         .filter_map(|x| x.trunk_flexion_deg)
-        .reduce(f32::max)?;
+        .reduce(f32::max);
     // The first frame within float noise of the deepest: where a held
     // bottom is reached.
     let deepest = d.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -405,7 +412,15 @@ fn repetition(s: &[RepSample], depth: &[f32], e: Excursion, cfg: &RepConfig) -> 
     let style = style_of(knee, cfg);
     let reba_max = r.iter().filter_map(|x| x.reba).max();
     let asymmetry_deg = r.iter().filter_map(|x| x.asymmetry_deg).reduce(f32::max);
-    let (grade, cue) = grade(peak, style, reba_max, asymmetry_deg, cfg);
+    let (grade, cue) = match peak {
+        Some(peak) => grade(peak, style, reba_max, asymmetry_deg, cfg),
+        None => (
+            Grade::Ungraded,
+            "lift found from the drop of the hips; the back and knee angles are measured \
+             only from the side: film from the side to grade it"
+                .to_string(),
+        ),
+    };
     Some(Repetition {
         start_s: a.t_s,
         bottom_s: r[bottom].t_s,

@@ -69,6 +69,7 @@ pub(crate) fn style(s: LiftStyle) -> &'static str {
 
 pub(crate) fn grade(g: Grade) -> &'static str {
     match g {
+        Grade::Ungraded => "ungraded",
         Grade::Good => "good",
         Grade::Fair => "fair",
         Grade::Poor => "poor",

@@ -70,7 +70,8 @@ pub(crate) fn worst_rep(reps: &[Repetition]) -> Option<usize> {
                 .then(a.reba_max.cmp(&b.reba_max))
                 .then(
                     a.peak_trunk_flexion_deg
-                        .total_cmp(&b.peak_trunk_flexion_deg),
+                        .unwrap_or(f32::NEG_INFINITY)
+                        .total_cmp(&b.peak_trunk_flexion_deg.unwrap_or(f32::NEG_INFINITY)),
                 )
         })
         .map(|(i, _)| i)
@@ -177,7 +178,7 @@ fn rep_table(o: &mut String, reps: &[Repetition], worst: Option<usize>) {
             format::secs(r.bottom_s),
             format::secs(r.end_s),
             format::secs(r.duration_s),
-            format::deg(Some(r.peak_trunk_flexion_deg)),
+            format::deg(r.peak_trunk_flexion_deg),
             format::deg(r.knee_flexion_at_bottom_deg),
         ] {
             let _ = write!(o, "<td class=\"n\">{v}</td>");

@@ -345,7 +345,7 @@ pub(crate) mod tests {
             bottom_frame: bottom,
             end_frame: end,
             worst_frame: bottom + 1,
-            peak_trunk_flexion_deg: 70.0,
+            peak_trunk_flexion_deg: Some(70.0),
             knee_flexion_at_bottom_deg: Some(30.0),
             style: LiftStyle::Stoop,
             reba_max: Some(8),

@@ -278,7 +278,7 @@ impl<W: Write> RecordSink for RepsCsvSink<W> {
                 format!("{:.3}", r.bottom_s),
                 format!("{:.3}", r.end_s),
                 format!("{:.3}", r.duration_s),
-                format!("{:.1}", r.peak_trunk_flexion_deg),
+                opt(r.peak_trunk_flexion_deg.map(|p| format!("{p:.1}"))),
                 opt(r.knee_flexion_at_bottom_deg.map(|k| format!("{k:.1}"))),
                 name(&r.style),
                 opt(r.reba_max),

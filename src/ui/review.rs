@@ -157,6 +157,7 @@ pub fn risk_name(r: RebaRisk) -> &'static str {
 
 pub fn grade_name(g: Grade) -> &'static str {
     match g {
+        Grade::Ungraded => "ungraded",
         Grade::Good => "good",
         Grade::Fair => "fair",
         Grade::Poor => "poor",
@@ -165,6 +166,7 @@ pub fn grade_name(g: Grade) -> &'static str {
 
 fn grade_color(g: Grade) -> Color32 {
     match g {
+        Grade::Ungraded => egui::Color32::GRAY,
         Grade::Good => super::SegmentStatus::Good.color(),
         Grade::Fair => super::SegmentStatus::Watch.color(),
         Grade::Poor => super::SegmentStatus::Correct.color(),
@@ -230,7 +232,7 @@ pub fn rep_row(k: usize, r: &Repetition) -> [String; 11] {
         fmt_s(r.bottom_s),
         fmt_s(r.end_s),
         fmt_s(r.duration_s),
-        fmt_deg(Some(r.peak_trunk_flexion_deg)),
+        fmt_deg(r.peak_trunk_flexion_deg),
         fmt_deg(r.knee_flexion_at_bottom_deg),
         style_name(r.style).into(),
         r.reba_max.map(|v| v.to_string()).unwrap_or("–".into()),
