@@ -14,6 +14,7 @@ mod poses;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use image::{Rgb, RgbImage};
 use poses::Side;
@@ -269,6 +270,21 @@ fn history_tab() {
     let (trend, sessions) = history();
     app.show_history(trend, sessions);
     harness(app).snapshot("history");
+}
+
+/// The "On alerts" switches set what --notify and --sound set. (Only
+/// Notify is clicked: switching the chime on would open the audio device.)
+#[test]
+fn the_notify_switch_turns_notifications_on_and_off() {
+    let mut h = window(good(), Tab::Live);
+    assert!(!h.state().options().notify);
+    h.get_by_label("Notify").click();
+    h.run();
+    assert!(h.state().options().notify);
+    assert!(!h.state().options().sound);
+    h.get_by_label("Notify").click();
+    h.run();
+    assert!(!h.state().options().notify);
 }
 
 /// The tolerance must not hide a real change: the alert rendered with the

@@ -107,6 +107,11 @@ impl LiveApp {
         self.tab = Tab::History;
     }
 
+    /// The options, as the window's switches have left them.
+    pub fn options(&self) -> &AppOptions {
+        &self.options
+    }
+
     /// The latest view (for tests).
     pub fn view(&self) -> &LiveView {
         &self.view
