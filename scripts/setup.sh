@@ -16,6 +16,8 @@ packages=(
   mesa-vulkan-drivers libvulkan1
   # the alert chime (rodio → cpal → ALSA)
   libasound2-dev
+  # a private session bus and its monitor, for the desktop-notification test
+  dbus-daemon dbus-bin
   # video files are decoded by Debian's ffmpeg binary (ffmpeg-sidecar)
   ffmpeg
   # the HTML report is checked in a real browser, headless

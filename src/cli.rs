@@ -158,10 +158,14 @@ pub struct LiveArgs {
     /// Exit after this many analysed frames.
     #[arg(long)]
     pub exit_after_frames: Option<u64>,
-    /// On an alert, also ask the desktop for attention (the taskbar entry
-    /// flashes).
+    /// On an alert, also send a desktop notification (once per episode of
+    /// bad posture) and flash the window's taskbar entry.
     #[arg(long)]
     pub notify: bool,
+    /// On an alert, also play a soft chime (once per episode of bad
+    /// posture); in --no-window mode it replaces the terminal bell.
+    #[arg(long)]
+    pub sound: bool,
     /// No window: print the coaching cues in the terminal.
     #[arg(long)]
     pub no_window: bool,

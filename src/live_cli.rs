@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::capture::{FolderSource, FrameSource, VideoSource};
 use crate::cli::{load_model, DbArgs, ExportArgs, LiveArgs, EXIT_OK, EXIT_USAGE};
-use crate::coach::{AlertConfig, Banner};
+use crate::coach::{AlertConfig, AlertEpisodes, Banner, ChimePlayer, Notifier};
 use crate::live::{self, LiveEngine, SourceOpener};
 use crate::session::store::{export_session, write_history, ExportFormat, Store};
 use crate::ui::app::{AppOptions, LiveApp};
@@ -136,7 +136,12 @@ pub fn run_live(args: LiveArgs) -> anyhow::Result<i32> {
         }
     }
     if args.no_window {
-        return run_terminal(open, engine, args.exit_after_frames);
+        return run_terminal(
+            open,
+            engine,
+            args.exit_after_frames,
+            Announce::new(args.notify, args.sound),
+        );
     }
     let options = AppOptions {
         screenshot: args.screenshot.clone(),
@@ -144,6 +149,7 @@ pub fn run_live(args: LiveArgs) -> anyhow::Result<i32> {
         db,
         snapshot_dir: None,
         notify: args.notify,
+        sound: args.sound,
     };
     let result = Arc::new(Mutex::new(None));
     let result2 = result.clone();
@@ -165,23 +171,73 @@ pub fn run_live(args: LiveArgs) -> anyhow::Result<i32> {
     Ok(EXIT_OK)
 }
 
+/// How the terminal announces alerts besides printing them: a desktop
+/// notification and the chime, once per episode.
+struct Announce {
+    episodes: AlertEpisodes,
+    notifier: Option<Notifier>,
+    chime: Option<ChimePlayer>,
+}
+
+impl Announce {
+    fn new(notify: bool, sound: bool) -> Announce {
+        Announce {
+            episodes: AlertEpisodes::new(),
+            notifier: notify.then(Notifier::start),
+            chime: sound.then(ChimePlayer::start),
+        }
+    }
+
+    /// The terminal bell sounds unless the chime is playing instead.
+    fn bell(&self) -> &'static str {
+        match &self.chime {
+            Some(c) if !c.failed() => "",
+            _ => "\x07",
+        }
+    }
+
+    /// Lets a notification still queued go out before the process exits.
+    fn finish(self) {
+        if let Some(n) = self.notifier {
+            n.finish(Duration::from_secs(2));
+        }
+    }
+
+    fn poll(&mut self, v: &live::LiveView) {
+        if let Some(cue) = self
+            .episodes
+            .update(v.alerts, &v.banner, v.last_alert.as_ref())
+        {
+            if let Some(n) = &self.notifier {
+                n.notify(&cue);
+            }
+            if let Some(c) = &self.chime {
+                c.play();
+            }
+        }
+    }
+}
+
 /// The coach without a window: prints each change of cue.
 fn run_terminal(
     open: SourceOpener,
     engine: LiveEngine,
     exit_after: Option<u64>,
+    mut announce: Announce,
 ) -> anyhow::Result<i32> {
     let handle = live::start(open, engine, Arc::new(|| {}));
     let mut last = String::new();
     loop {
         std::thread::sleep(Duration::from_millis(50));
         let v = handle.view();
+        announce.poll(&v);
         let line = match (&v.notice, &v.banner) {
             (Some(n), _) => format!("notice: {n}"),
             (None, Banner::Good) => "good posture".into(),
             (None, Banner::Drifting { message, .. }) => format!("drifting: {message}"),
-            // The terminal bell is the no-window mode's sound.
-            (None, Banner::Alert { message, .. }) => format!("\x07ALERT: {message}"),
+            // The terminal bell is the no-window mode's sound, unless the
+            // chime plays.
+            (None, Banner::Alert { message, .. }) => format!("{}ALERT: {message}", announce.bell()),
             (None, Banner::Away) => "away".into(),
             (None, Banner::Paused) => "paused".into(),
         };
@@ -198,6 +254,7 @@ fn run_terminal(
     }
     let v = handle.view();
     handle.stop();
+    announce.finish();
     println!(
         "frames {}, alerts {}, upright {}",
         v.frames,

@@ -8,8 +8,12 @@ use std::sync::{Arc, Mutex};
 
 use egui::{ColorImage, TextureHandle, TextureOptions};
 
-use super::{angles_panel, banner, controls, draw_skeleton, history_panel, summary_panel, Fit};
+use super::{
+    alert_switches, angles_panel, banner, controls, draw_skeleton, history_panel, summary_panel,
+    Fit,
+};
 use crate::analysis::GATE_CONFIDENCE;
+use crate::coach::{AlertEpisodes, ChimePlayer, Notifier};
 use crate::live::{Command, LiveHandle, LiveView};
 use crate::session::store::{DayTrend, SessionRow, Store};
 
@@ -23,8 +27,11 @@ pub struct AppOptions {
     pub db: Option<PathBuf>,
     /// Where the snapshot button saves frames.
     pub snapshot_dir: Option<PathBuf>,
-    /// On an alert, also ask the desktop for attention (taskbar flash).
+    /// On an alert, also ask the desktop for attention (taskbar flash) and
+    /// send a desktop notification (once per episode).
     pub notify: bool,
+    /// On an alert, also play the chime (once per episode).
+    pub sound: bool,
 }
 
 /// The history tab's data: the 7-day trend and the sessions.
@@ -53,13 +60,31 @@ pub struct LiveApp {
     /// Alerts already shown, and until when the banner flashes.
     alerts_seen: u32,
     flash_until: f64,
+    /// Which alerts are announced (notification, chime): one per episode.
+    episodes: AlertEpisodes,
+    /// Started when first switched on, then kept (one warning at most).
+    notifier: Option<Notifier>,
+    chime: Option<ChimePlayer>,
 }
 
 impl LiveApp {
     pub fn new(handle: LiveHandle, options: AppOptions) -> LiveApp {
+        let mut app = LiveApp::with_view(LiveView::default(), options);
+        app.handle = Some(handle);
+        app
+    }
+
+    /// A window over a fixed view, with no pipeline behind it: the real
+    /// layout with deterministic contents, for pixel snapshots. The view's
+    /// alerts count as already seen (no flash, nothing announced).
+    pub fn with_view(view: LiveView, options: AppOptions) -> LiveApp {
+        let mut episodes = AlertEpisodes::new();
+        episodes.update(view.alerts, &view.banner, view.last_alert.as_ref());
         LiveApp {
-            handle: Some(handle),
-            view: LiveView::default(),
+            handle: None,
+            alerts_seen: view.alerts,
+            episodes,
+            view,
             texture: None,
             texture_frame: None,
             tab: Tab::Live,
@@ -69,9 +94,22 @@ impl LiveApp {
             screenshot_result: Arc::new(Mutex::new(None)),
             closing: Arc::new(AtomicBool::new(false)),
             message: None,
-            alerts_seen: 0,
             flash_until: 0.0,
+            notifier: None,
+            chime: None,
         }
+    }
+
+    /// Shows the history tab with these days and sessions instead of
+    /// reading the database (for snapshots).
+    pub fn show_history(&mut self, trend: Vec<DayTrend>, sessions: Vec<SessionRow>) {
+        self.history = Some(Ok((trend, sessions)));
+        self.tab = Tab::History;
+    }
+
+    /// The options, as the window's switches have left them.
+    pub fn options(&self) -> &AppOptions {
+        &self.options
     }
 
     /// The latest view (for tests).
@@ -133,6 +171,31 @@ impl LiveApp {
         });
     }
 
+    /// The desktop notification and the chime, once per alert episode, as
+    /// switched on; started on first use so nothing opens unasked.
+    fn announce(&mut self, view: &LiveView) {
+        let cue = self
+            .episodes
+            .update(view.alerts, &view.banner, view.last_alert.as_ref());
+        if self.options.notify && self.notifier.is_none() {
+            self.notifier = Some(Notifier::start());
+        }
+        if self.options.sound && self.chime.is_none() {
+            self.chime = Some(ChimePlayer::start());
+        }
+        let Some(cue) = cue else { return };
+        if self.options.notify {
+            if let Some(n) = &self.notifier {
+                n.notify(&cue);
+            }
+        }
+        if self.options.sound {
+            if let Some(c) = &self.chime {
+                c.play();
+            }
+        }
+    }
+
     fn load_history(&mut self) {
         let Some(db) = &self.options.db else {
             self.history = Some(Err("no database: this session is not being saved".into()));
@@ -163,6 +226,7 @@ impl LiveApp {
                 ));
             }
         }
+        self.announce(&view);
         let flash = now < self.flash_until && ((self.flash_until - now) * 4.0) as i64 % 2 == 1;
         if now < self.flash_until {
             ctx.request_repaint_after(std::time::Duration::from_millis(125));
@@ -195,6 +259,7 @@ impl LiveApp {
                 if act.snapshot {
                     self.snapshot();
                 }
+                alert_switches(ui, &mut self.options.notify, &mut self.options.sound);
                 if let Some(m) = &self.message {
                     ui.label(m);
                 }

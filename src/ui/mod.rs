@@ -222,6 +222,16 @@ pub fn controls(ui: &mut egui::Ui, view: &LiveView) -> Actions {
     act
 }
 
+/// The switches for announcing alerts beyond the banner (`--notify`,
+/// `--sound`); they take effect at the next alert episode.
+pub fn alert_switches(ui: &mut egui::Ui, notify: &mut bool, sound: &mut bool) {
+    ui.horizontal(|ui| {
+        ui.label("On alerts:");
+        ui.checkbox(notify, "Notify");
+        ui.checkbox(sound, "Chime");
+    });
+}
+
 fn fmt_secs(s: f64) -> String {
     let s = s.max(0.0).round() as u64;
     if s >= 3600 {
