@@ -54,6 +54,18 @@ impl fmt::Display for ModelSpec {
     }
 }
 
+/// Declutters the model, puts our own kernel in place of tract's
+/// depthwise 3×3 convolutions ([`super::dwconv`]; set
+/// `POSTURECAM_DEPTHWISE=tract` to keep tract's, e.g. to compare), then
+/// lets tract optimise the rest.
+fn optimise(model: InferenceModel) -> TractResult<Plan> {
+    let mut typed = model.into_typed()?.into_decluttered()?;
+    if std::env::var("POSTURECAM_DEPTHWISE").as_deref() != Ok("tract") {
+        super::dwconv::replace_depthwise(&mut typed, super::dwconv::Isa::detect())?;
+    }
+    typed.into_optimized()?.into_runnable()
+}
+
 /// The element type the model's input wants; the pixel values are 0..255
 /// RGB in every case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,10 +162,7 @@ impl PoseModel {
             Some(DatumType::U8) => InputType::U8,
             other => return Err(err(format!("unsupported input type {other:?}"))),
         };
-        let plan = model
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| err(format!("tract cannot optimise it: {e:#}")))?;
+        let plan = optimise(model).map_err(|e| err(format!("tract cannot optimise it: {e:#}")))?;
         let output_len: Option<usize> = plan
             .model()
             .output_fact(0)
