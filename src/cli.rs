@@ -582,18 +582,19 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         ];
         let sum: f64 = stages.iter().map(|s| s.1).sum();
         for (name, ms) in stages {
+            // Microseconds matter for the cheap stages: four decimals.
             println!(
-                "  {name:<20}{ms:10.3} ms {:5.1}%",
+                "  {name:<20}{ms:10.4} ms {:5.1}%",
                 100.0 * ms / sum.max(f64::MIN_POSITIVE)
             );
         }
-        println!("  {:<20}{sum:10.3} ms", "sum of stages");
+        println!("  {:<20}{sum:10.4} ms", "sum of stages");
         println!(
-            "  frame, single pass  {:10.3} ms   (bytes to record)",
+            "  frame, single pass  {:10.4} ms   (bytes to record)",
             t.frame_single_pass_ms
         );
         println!(
-            "  frame, refined      {:10.3} ms   ({} passes on this frame)",
+            "  frame, refined      {:10.4} ms   ({} passes on this frame)",
             t.frame_refined_ms, t.refined_passes
         );
     }
