@@ -305,6 +305,10 @@ pub struct BenchArgs {
     /// One JSON object per model instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Also time the model's nodes, per kind of op (tract's plan run with a
+    /// timer around each node).
+    #[arg(long)]
+    pub profile: bool,
 }
 
 /// Parses `args` (including the program name) and runs the command;
@@ -558,8 +562,21 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         let load_ms = start.elapsed().as_secs_f64() * 1e3;
         let mut pipeline = Pipeline::new(model, encoded.clone())?;
         let t = measure(&mut pipeline, args.iterations, load_ms)?;
+        let profile = if args.profile {
+            let img = pipeline.decode()?;
+            let (input, _) = pipeline.letterbox(&img);
+            let model = pipeline.model().clone();
+            let mut state = model.new_state()?;
+            Some(model.profile(&mut state, &input, args.iterations)?)
+        } else {
+            None
+        };
         if args.json {
-            println!("{}", serde_json::to_string(&t)?);
+            let mut v = serde_json::to_value(&t)?;
+            if let Some(p) = &profile {
+                v["profile"] = serde_json::to_value(p)?;
+            }
+            println!("{v}");
             continue;
         }
         if !printed_header {
@@ -597,6 +614,19 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
             "  frame, refined      {:10.4} ms   ({} passes on this frame)",
             t.frame_refined_ms, t.refined_passes
         );
+        if let Some(p) = profile {
+            let total: f64 = p.iter().map(|o| o.ms).sum();
+            println!("  inference by op (median per run, {total:.3} ms in nodes):");
+            for o in p.iter().filter(|o| o.ms >= 0.005) {
+                println!(
+                    "    {:<28}{:>4} nodes {:9.3} ms {:5.1}%",
+                    o.op,
+                    o.nodes,
+                    o.ms,
+                    100.0 * o.ms / total.max(f64::MIN_POSITIVE)
+                );
+            }
+        }
     }
     Ok(EXIT_OK)
 }

@@ -586,6 +586,7 @@ fn bench_json_reports_every_stage_for_the_model_asked() {
         "lightning",
         "--iterations",
         "1",
+        "--profile",
         "--image",
         photo.to_str().unwrap(),
     ]);
@@ -615,6 +616,16 @@ fn bench_json_reports_every_stage_for_the_model_asked() {
         let ms = v[key].as_f64().unwrap_or(-1.0);
         assert!(ms > 0.0 && ms < 60_000.0, "{key} = {}", v[key]);
     }
+    // The profile counts the optimised model's nodes per op: our own
+    // depthwise kernel stands in for all 24 depthwise convolutions.
+    let profile = v["profile"].as_array().expect("profile");
+    let dw = profile
+        .iter()
+        .find(|o| o["op"] == "PosturecamDepthwise3x3")
+        .expect("our depthwise op in the plan");
+    assert_eq!(dw["nodes"], 24);
+    assert!(profile.iter().all(|o| o["op"] != "DepthWiseConv"));
+    assert!(profile.iter().all(|o| o["ms"].as_f64().unwrap() >= 0.0));
     // The table names the same stages.
     let out = posturecam(&["bench", "--model", "lightning", "--iterations", "1"]);
     assert!(out.status.success());

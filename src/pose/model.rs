@@ -214,20 +214,7 @@ impl PoseModel {
                 input.height()
             )));
         }
-        let raw = input.as_raw();
-        let tensor: Tensor = match self.input_type {
-            InputType::I32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
-                raw[(y * s + x) * 3 + c] as i32
-            })
-            .into(),
-            InputType::F32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
-                raw[(y * s + x) * 3 + c] as f32
-            })
-            .into(),
-            InputType::U8 => tract_ndarray::Array4::from_shape_vec((1, s, s, 3), raw.clone())
-                .map_err(|e| PoseError::Inference(e.to_string()))?
-                .into(),
-        };
+        let tensor = self.input_tensor(input)?;
         let outputs = state
             .state
             .run(tvec!(tensor.into()))
@@ -241,4 +228,89 @@ impl PoseModel {
         }
         Ok(out)
     }
+
+    /// Runs the model `runs` times on `input` (already `input_size`
+    /// square), timing every node; returns per kind of op its node count
+    /// and median milliseconds per run, slowest first.
+    pub fn profile(
+        &self,
+        state: &mut ModelState,
+        input: &RgbImage,
+        runs: usize,
+    ) -> Result<Vec<OpProfile>, PoseError> {
+        use std::collections::BTreeMap;
+        use std::time::Instant;
+        let fail = |e: TractError| PoseError::Inference(format!("{e:#}"));
+        self.infer(state, input)?;
+        // op kind -> (node ids seen, per-run totals)
+        let mut per_kind: BTreeMap<String, (std::collections::BTreeSet<usize>, Vec<f64>)> =
+            BTreeMap::new();
+        for run in 0..runs.max(1) {
+            let tensor = self.input_tensor(input)?;
+            state
+                .state
+                .run_plan_with_eval(tvec!(tensor.into()), |ctx, op_state, node, inputs| {
+                    let start = Instant::now();
+                    let out = tract_onnx::tract_core::plan::eval(ctx, op_state, node, inputs);
+                    let ms = start.elapsed().as_secs_f64() * 1e3;
+                    let entry = per_kind.entry(node.op().name().to_string()).or_default();
+                    entry.0.insert(node.id);
+                    entry.1.resize(run + 1, 0.0);
+                    entry.1[run] += ms;
+                    out
+                })
+                .map_err(fail)?;
+        }
+        let mut v: Vec<OpProfile> = per_kind
+            .into_iter()
+            .map(|(op, (nodes, mut ms))| {
+                ms.resize(runs.max(1), 0.0);
+                ms.sort_by(f64::total_cmp);
+                OpProfile {
+                    op,
+                    nodes: nodes.len(),
+                    ms: ms[ms.len() / 2],
+                }
+            })
+            .collect();
+        v.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+        Ok(v)
+    }
+
+    /// The model's input tensor for an `input_size` square RGB image.
+    fn input_tensor(&self, input: &RgbImage) -> Result<Tensor, PoseError> {
+        let s = self.input_size as usize;
+        let raw = input.as_raw();
+        if input.dimensions() != (self.input_size, self.input_size) {
+            return Err(PoseError::Inference(format!(
+                "input is {}x{}, the model takes {s}x{s}",
+                input.width(),
+                input.height()
+            )));
+        }
+        Ok(match self.input_type {
+            InputType::I32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
+                raw[(y * s + x) * 3 + c] as i32
+            })
+            .into(),
+            InputType::F32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
+                raw[(y * s + x) * 3 + c] as f32
+            })
+            .into(),
+            InputType::U8 => tract_ndarray::Array4::from_shape_vec((1, s, s, 3), raw.clone())
+                .map_err(|e| PoseError::Inference(e.to_string()))?
+                .into(),
+        })
+    }
+}
+
+/// One kind of op in [`PoseModel::profile`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OpProfile {
+    /// tract's name for the op, e.g. `OptMatMul`.
+    pub op: String,
+    /// Nodes of that kind in the optimised model.
+    pub nodes: usize,
+    /// Median milliseconds per model run, all those nodes together.
+    pub ms: f64,
 }
