@@ -229,16 +229,6 @@ fn run<const FMA: bool>(
     }
 }
 
-/// Input pixel (`r`, `c`) of the zero-padded plane, given in padded
-/// coordinates.
-#[inline(always)]
-fn padded(g: &Geometry, src: &[f32], r: usize, c: usize) -> f32 {
-    match (r.checked_sub(g.pad_top), c.checked_sub(g.pad_left)) {
-        (Some(y), Some(x)) if y < g.h && x < g.w => src[y * g.w + x],
-        _ => 0.0,
-    }
-}
-
 /// Stride 1: the padded plane, `out_w + 2` wide and `out_h + 2` high, is
 /// one flat buffer; output (y, x) sits at flat index `y * pw + x` and its
 /// tap (ky, kx) at that index plus `ky * pw + kx`, so each tap is a
@@ -256,17 +246,20 @@ fn plane_stride1<const FMA: bool>(
     let pw = g.out_w + 2;
     let ph = g.out_h + 2;
     let n = g.out_h * pw - 2;
-    scratch.clear();
-    scratch.resize(ph * pw + n, 0.0);
+    if scratch.len() < ph * pw + n {
+        scratch.resize(ph * pw + n, 0.0);
+    }
     let (pad, acc) = scratch.split_at_mut(ph * pw);
     for r in 0..ph {
         let row = &mut pad[r * pw..(r + 1) * pw];
         match r.checked_sub(g.pad_top).filter(|y| *y < g.h) {
             Some(y) => {
                 // Columns pad_left .. pad_left + w hold the input row (as
-                // much of it as fits), the rest stays zero.
+                // much of it as fits), the others are zero.
                 let take = g.w.min(pw - g.pad_left);
+                row[..g.pad_left].fill(0.0);
                 row[g.pad_left..g.pad_left + take].copy_from_slice(&src[y * g.w..y * g.w + take]);
+                row[g.pad_left + take..].fill(0.0);
             }
             None => row.fill(0.0),
         }
@@ -312,16 +305,40 @@ fn plane_stride2<const FMA: bool>(
     let q = g.out_w + 1;
     let m = g.out_h * q;
     let n = m - 1;
-    scratch.clear();
-    scratch.resize(7 * m, 0.0);
+    if scratch.len() < 7 * m {
+        scratch.resize(7 * m, 0.0);
+    }
     let (subs, acc) = scratch.split_at_mut(6 * m);
+    let (iw, pl) = (g.w as i64, g.pad_left as i64);
     for ky in 0..3 {
         for par in 0..2 {
+            // Sub-plane column x reads input column 2x + par - pad_left,
+            // inside the input for x in x_lo..x_hi.
+            let p = par as i64;
+            let x_lo = ((pl - p).max(0) + 1) / 2;
+            let x_hi = if iw - 1 + pl - p >= 0 {
+                (iw - 1 + pl - p) / 2 + 1
+            } else {
+                0
+            };
+            let x_lo = (x_lo as usize).min(q);
+            let x_hi = (x_hi as usize).clamp(x_lo, q);
             let sub = &mut subs[(ky * 2 + par) * m..(ky * 2 + par + 1) * m];
-            for y in 0..g.out_h {
-                let r = 2 * y + ky;
-                for x in 0..q {
-                    sub[y * q + x] = padded(g, src, r, 2 * x + par);
+            for (y, row) in sub.chunks_exact_mut(q).enumerate() {
+                let Some(iy) = (2 * y + ky).checked_sub(g.pad_top).filter(|r| *r < g.h) else {
+                    row.fill(0.0);
+                    continue;
+                };
+                let src_row = &src[iy * g.w..(iy + 1) * g.w];
+                row[..x_lo].fill(0.0);
+                row[x_hi..].fill(0.0);
+                // First input column read: 2 * x_lo + par - pad_left >= 0.
+                let c0 = 2 * x_lo + par - g.pad_left;
+                for (d, s) in row[x_lo..x_hi]
+                    .iter_mut()
+                    .zip(src_row.get(c0..).unwrap_or(&[]).iter().step_by(2))
+                {
+                    *d = *s;
                 }
             }
         }
