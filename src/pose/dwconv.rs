@@ -205,13 +205,15 @@ fn run<const FMA: bool>(
     if g.channels_last {
         let (inp, outp) = (g.h * g.w * g.channels, g.out_h * g.out_w * g.channels);
         for n in 0..g.batch {
-            channels_last::<FMA>(
-                g,
-                p,
-                (lo, hi),
+            let (src, dst) = (
                 &input[n * inp..(n + 1) * inp],
                 &mut output[n * outp..(n + 1) * outp],
             );
+            if g.stride == 1 {
+                channels_last_stride1::<FMA>(g, p, (lo, hi), src, dst, scratch);
+            } else {
+                channels_last::<FMA>(g, p, (lo, hi), src, dst);
+            }
         }
         return;
     }
@@ -305,41 +307,36 @@ fn plane_stride2<const FMA: bool>(
     let q = g.out_w + 1;
     let m = g.out_h * q;
     let n = m - 1;
-    if scratch.len() < 7 * m {
-        scratch.resize(7 * m, 0.0);
+    if scratch.len() < 7 * m + 2 * q {
+        scratch.resize(7 * m + 2 * q, 0.0);
     }
-    let (subs, acc) = scratch.split_at_mut(6 * m);
-    let (iw, pl) = (g.w as i64, g.pad_left as i64);
+    let (subs, rest) = scratch.split_at_mut(6 * m);
+    let (acc, padded_row) = rest.split_at_mut(m);
+    let padded_row = &mut padded_row[..2 * q];
+    padded_row.fill(0.0);
+    // Each input row, zero-padded on the left by pad_left and on the right
+    // up to 2q, is split into its even and odd columns: sub-plane (ky,
+    // parity) row y column x = padded row 2y + ky, column 2x + parity.
+    let take = g.w.min(2 * q - g.pad_left);
     for ky in 0..3 {
-        for par in 0..2 {
-            // Sub-plane column x reads input column 2x + par - pad_left,
-            // inside the input for x in x_lo..x_hi.
-            let p = par as i64;
-            let x_lo = ((pl - p).max(0) + 1) / 2;
-            let x_hi = if iw - 1 + pl - p >= 0 {
-                (iw - 1 + pl - p) / 2 + 1
-            } else {
-                0
+        let (even, rest) = subs[ky * 2 * m..].split_at_mut(m);
+        let odd = &mut rest[..m];
+        for y in 0..g.out_h {
+            let (e_row, o_row) = (&mut even[y * q..(y + 1) * q], &mut odd[y * q..(y + 1) * q]);
+            let Some(iy) = (2 * y + ky).checked_sub(g.pad_top).filter(|r| *r < g.h) else {
+                e_row.fill(0.0);
+                o_row.fill(0.0);
+                continue;
             };
-            let x_lo = (x_lo as usize).min(q);
-            let x_hi = (x_hi as usize).clamp(x_lo, q);
-            let sub = &mut subs[(ky * 2 + par) * m..(ky * 2 + par + 1) * m];
-            for (y, row) in sub.chunks_exact_mut(q).enumerate() {
-                let Some(iy) = (2 * y + ky).checked_sub(g.pad_top).filter(|r| *r < g.h) else {
-                    row.fill(0.0);
-                    continue;
-                };
-                let src_row = &src[iy * g.w..(iy + 1) * g.w];
-                row[..x_lo].fill(0.0);
-                row[x_hi..].fill(0.0);
-                // First input column read: 2 * x_lo + par - pad_left >= 0.
-                let c0 = 2 * x_lo + par - g.pad_left;
-                for (d, s) in row[x_lo..x_hi]
-                    .iter_mut()
-                    .zip(src_row.get(c0..).unwrap_or(&[]).iter().step_by(2))
-                {
-                    *d = *s;
-                }
+            padded_row[g.pad_left..g.pad_left + take]
+                .copy_from_slice(&src[iy * g.w..iy * g.w + take]);
+            for ((e, o), pair) in e_row
+                .iter_mut()
+                .zip(o_row.iter_mut())
+                .zip(padded_row.chunks_exact(2))
+            {
+                *e = pair[0];
+                *o = pair[1];
             }
         }
     }
@@ -366,6 +363,69 @@ fn plane_stride2<const FMA: bool>(
     for (y, out_row) in dst.chunks_exact_mut(g.out_w).enumerate() {
         for (o, a) in out_row.iter_mut().zip(&acc[y * q..]) {
             *o = a.max(lo).min(hi);
+        }
+    }
+}
+
+/// Channels last, stride 1: an output row is `out_w * c` contiguous
+/// values, and for each tap the input pixels it reads along that row are
+/// contiguous too; with the tap's weights tiled along a row, each tap is
+/// one long multiply-add over the valid part of the row.
+#[inline(always)]
+fn channels_last_stride1<const FMA: bool>(
+    g: &Geometry,
+    p: &Params,
+    (lo, hi): (f32, f32),
+    src: &[f32],
+    dst: &mut [f32],
+    scratch: &mut Vec<f32>,
+) {
+    let c = g.channels;
+    let row_len = g.out_w * c;
+    let in_row_len = g.w * c;
+    if scratch.len() < 10 * row_len {
+        scratch.resize(10 * row_len, 0.0);
+    }
+    let (taps, bias_row) = scratch.split_at_mut(9 * row_len);
+    let bias_row = &mut bias_row[..row_len];
+    for (k, tap) in taps.chunks_exact_mut(row_len).enumerate() {
+        for px in tap.chunks_exact_mut(c) {
+            for (ch, v) in px.iter_mut().enumerate() {
+                *v = p.weights[ch * 9 + k];
+            }
+        }
+    }
+    for px in bias_row.chunks_exact_mut(c) {
+        px.copy_from_slice(&p.bias);
+    }
+    for (oy, out) in dst.chunks_exact_mut(row_len).enumerate() {
+        out.copy_from_slice(bias_row);
+        for ky in 0..3 {
+            let Some(iy) = (oy + ky).checked_sub(g.pad_top).filter(|y| *y < g.h) else {
+                continue;
+            };
+            let in_row = &src[iy * in_row_len..(iy + 1) * in_row_len];
+            for kx in 0..3 {
+                // Output columns whose input column ox + kx - pad_left is
+                // inside the row.
+                let ox_lo = g.pad_left.saturating_sub(kx);
+                let ox_hi = (g.w + g.pad_left).saturating_sub(kx).min(g.out_w);
+                if ox_lo >= ox_hi {
+                    continue;
+                }
+                let ix_lo = ox_lo + kx - g.pad_left;
+                let len = (ox_hi - ox_lo) * c;
+                let o = &mut out[ox_lo * c..ox_lo * c + len];
+                let x = &in_row[ix_lo * c..ix_lo * c + len];
+                let k = ky * 3 + kx;
+                let wt = &taps[k * row_len + ox_lo * c..k * row_len + ox_lo * c + len];
+                for ((o, x), w) in o.iter_mut().zip(x).zip(wt) {
+                    *o = madd::<FMA>(*w, *x, *o);
+                }
+            }
+        }
+        for o in out.iter_mut() {
+            *o = o.max(lo).min(hi);
         }
     }
 }
