@@ -12,7 +12,6 @@ use clap::{Args, Parser, Subcommand};
 use crate::assess::{AssessConfig, Assessor, Baseline};
 use crate::capture::{collect_inputs, load_rgb};
 use crate::eval::coco;
-use crate::pose::preprocess::{sample_region, Region};
 use crate::pose::{EstimatorConfig, ModelSpec, MoveNet, PoseEstimator, PoseModel};
 use crate::score::{self, CsvSink, Format, JsonlSink, RecordSink};
 
@@ -334,12 +333,17 @@ pub struct BenchArgs {
     /// Timed runs per measurement (after warm-up).
     #[arg(long, default_value_t = 30)]
     pub iterations: usize,
-    /// Image to run on (default: a 640x480 synthetic frame).
+    /// Image file to run on, decoded from its bytes in the decode stage
+    /// (default: a 640x480 synthetic frame encoded as a JPEG).
     #[arg(long)]
     pub image: Option<PathBuf>,
     /// One JSON object per model instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Also time the model's nodes, per kind of op (tract's plan run with a
+    /// timer around each node).
+    #[arg(long)]
+    pub profile: bool,
 }
 
 /// Parses `args` (including the program name) and runs the command;
@@ -572,92 +576,94 @@ fn run_eval_coco(args: CocoArgs) -> anyhow::Result<i32> {
     })
 }
 
-/// Median of `n` timed runs of `f`, in milliseconds, after two warm-ups.
-fn time_ms(n: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
-    for _ in 0..2 {
-        f()?;
-    }
-    let mut t = Vec::with_capacity(n);
-    for _ in 0..n.max(1) {
-        let start = Instant::now();
-        f()?;
-        t.push(start.elapsed().as_secs_f64() * 1e3);
-    }
-    t.sort_by(f64::total_cmp);
-    Ok(t[t.len() / 2])
-}
-
 fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
+    use crate::bench::{encode_jpeg, measure, synthetic_frame, Pipeline};
     let specs = match args.model.as_str() {
         "all" => vec![ModelSpec::Lightning, ModelSpec::Thunder],
         other => vec![other.parse::<ModelSpec>().map_err(anyhow::Error::msg)?],
     };
-    let img = match &args.image {
-        Some(p) => load_rgb(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-        None => image::RgbImage::from_fn(640, 480, |x, y| {
-            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 251) as u8])
-        }),
+    // The frame as a file's bytes: decoding them is the first stage.
+    let encoded = match &args.image {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            crate::capture::decode_rgb(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            bytes
+        }
+        None => encode_jpeg(&synthetic_frame())?,
     };
-    let (w, h) = img.dimensions();
-    if !args.json {
-        println!(
-            "posturecam bench: {w}x{h} frame, median of {} runs, 1 thread",
-            args.iterations
-        );
-    }
+    let mut printed_header = false;
     for spec in specs {
         let start = Instant::now();
         let model = load_model(&spec)?;
         let load_ms = start.elapsed().as_secs_f64() * 1e3;
-        let size = model.input_size();
-        let mut state = model.new_state()?;
-        let (input, _) = sample_region(&img, Region::letterbox(w, h), size);
-        let pre = time_ms(args.iterations, || {
-            std::hint::black_box(sample_region(&img, Region::letterbox(w, h), size));
-            Ok(())
-        })?;
-        let infer = time_ms(args.iterations, || {
-            std::hint::black_box(model.infer(&mut state, &input)?);
-            Ok(())
-        })?;
-        let mut single = MoveNet::new(
-            model.clone(),
-            EstimatorConfig {
-                refine: false,
-                ..Default::default()
-            },
-        )?;
-        let one = time_ms(args.iterations, || {
-            std::hint::black_box(single.estimate(&img)?);
-            Ok(())
-        })?;
-        let mut refined = MoveNet::new(model.clone(), EstimatorConfig::default())?;
-        let passes = refined.estimate(&img)?.passes;
-        let two = time_ms(args.iterations, || {
-            std::hint::black_box(refined.estimate(&img)?);
-            Ok(())
-        })?;
+        let mut pipeline = Pipeline::new(model, encoded.clone())?;
+        let t = measure(&mut pipeline, args.iterations, load_ms)?;
+        let profile = if args.profile {
+            let img = pipeline.decode()?;
+            let (input, _) = pipeline.letterbox(&img);
+            let model = pipeline.model().clone();
+            let mut state = model.new_state()?;
+            Some(model.profile(&mut state, &input, args.iterations)?)
+        } else {
+            None
+        };
         if args.json {
-            let v = serde_json::json!({
-                "model": model.name(), "input": size, "frame": [w, h],
-                "load_ms": load_ms, "preprocess_ms": pre, "inference_ms": infer,
-                "frame_single_pass_ms": one, "frame_refined_ms": two, "refined_passes": passes,
-            });
+            let mut v = serde_json::to_value(&t)?;
+            if let Some(p) = &profile {
+                v["profile"] = serde_json::to_value(p)?;
+            }
             println!("{v}");
             continue;
         }
-        println!("{} ({size}x{size}):", model.name());
-        println!("  load + optimise       {load_ms:8.1} ms");
-        println!("  preprocess            {pre:8.2} ms");
-        println!("  inference             {infer:8.2} ms   (baseline, 1.00x)");
+        if !printed_header {
+            println!(
+                "posturecam bench: {}x{} frame ({} bytes), median of {} runs, 1 thread",
+                t.frame[0], t.frame[1], t.encoded_bytes, t.iterations
+            );
+            printed_header = true;
+        }
+        let n = t.input;
+        println!("{} ({n}x{n}):", t.model);
+        println!("  load + optimise       {:8.1} ms", t.load_ms);
+        let stages = [
+            ("decode", t.decode_ms),
+            ("letterbox", t.letterbox_ms),
+            ("inference", t.inference_ms),
+            ("keypoints", t.keypoints_ms),
+            ("assess", t.assess_ms),
+            ("record", t.record_ms),
+        ];
+        let sum: f64 = stages.iter().map(|s| s.1).sum();
+        for (name, ms) in stages {
+            // Microseconds matter for the cheap stages: four decimals.
+            println!(
+                "  {name:<20}{ms:10.4} ms {:5.1}%",
+                100.0 * ms / sum.max(f64::MIN_POSITIVE)
+            );
+        }
+        println!("  {:<20}{sum:10.4} ms", "sum of stages");
         println!(
-            "  frame, single pass    {one:8.2} ms   ({:.2}x inference)",
-            one / infer
+            "  frame, single pass  {:10.4} ms   (bytes to record)",
+            t.frame_single_pass_ms
         );
         println!(
-            "  frame, refined        {two:8.2} ms   ({:.2}x inference, {passes} passes on this frame)",
-            two / infer
+            "  frame, refined      {:10.4} ms   ({} passes on this frame)",
+            t.frame_refined_ms, t.refined_passes
         );
+        if let Some(p) = profile {
+            let total: f64 = p.iter().map(|o| o.ms).sum();
+            println!("  inference by op (median per run, {total:.3} ms in nodes):");
+            for o in p.iter().filter(|o| o.ms >= 0.005) {
+                println!(
+                    "    {:<28}{:>4} nodes {:9.3} ms {:5.1}%",
+                    o.op,
+                    o.nodes,
+                    o.ms,
+                    100.0 * o.ms / total.max(f64::MIN_POSITIVE)
+                );
+            }
+        }
     }
     Ok(EXIT_OK)
 }

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod assess;
+pub mod bench;
 pub mod capture;
 pub mod cli;
 pub mod coach;

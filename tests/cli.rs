@@ -630,3 +630,73 @@ fn report_writes_one_html_file_for_several_clips_even_when_one_fails() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write /no/such/dir/r.html"));
 }
+
+#[test]
+fn bench_json_reports_every_stage_for_the_model_asked() {
+    let photo = common::repo().join("sample_frames/astronaut.png");
+    let out = posturecam(&[
+        "bench",
+        "--json",
+        "--model",
+        "lightning",
+        "--iterations",
+        "1",
+        "--profile",
+        "--image",
+        photo.to_str().unwrap(),
+    ]);
+    no_panic(&out);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "one object per model: {text}");
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["model"], "movenet-lightning");
+    assert_eq!(v["input"], 192);
+    assert_eq!(v["frame"], serde_json::json!([512, 512]));
+    for key in [
+        "decode_ms",
+        "letterbox_ms",
+        "inference_ms",
+        "keypoints_ms",
+        "assess_ms",
+        "record_ms",
+        "frame_single_pass_ms",
+        "frame_refined_ms",
+    ] {
+        let ms = v[key].as_f64().unwrap_or(-1.0);
+        assert!(ms > 0.0 && ms < 60_000.0, "{key} = {}", v[key]);
+    }
+    // The profile counts the optimised model's nodes per op: our own
+    // depthwise kernel stands in for all 24 depthwise convolutions.
+    let profile = v["profile"].as_array().expect("profile");
+    let dw = profile
+        .iter()
+        .find(|o| o["op"] == "PosturecamDepthwise3x3")
+        .expect("our depthwise op in the plan");
+    assert_eq!(dw["nodes"], 24);
+    assert!(profile.iter().all(|o| o["op"] != "DepthWiseConv"));
+    assert!(profile.iter().all(|o| o["ms"].as_f64().unwrap() >= 0.0));
+    // The table names the same stages.
+    let out = posturecam(&["bench", "--model", "lightning", "--iterations", "1"]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    for stage in [
+        "decode",
+        "letterbox",
+        "inference",
+        "keypoints",
+        "assess",
+        "record",
+    ] {
+        assert!(table.contains(stage), "{stage} missing from:\n{table}");
+    }
+    // A bad model name is a usage error, not a panic.
+    let out = posturecam(&["bench", "--model", "nope"]);
+    no_panic(&out);
+    assert!(!out.status.success());
+}

@@ -54,6 +54,70 @@ impl fmt::Display for ModelSpec {
     }
 }
 
+/// Declutters the model, puts our own kernel in place of tract's
+/// depthwise 3×3 convolutions ([`super::dwconv`]; set
+/// `POSTURECAM_DEPTHWISE=tract` to keep tract's, e.g. to compare), then
+/// lets tract optimise the rest.
+fn optimise(model: InferenceModel) -> TractResult<Plan> {
+    let mut typed = model.into_typed()?.into_decluttered()?;
+    if std::env::var("POSTURECAM_DEPTHWISE").as_deref() != Ok("tract") {
+        super::dwconv::replace_depthwise(&mut typed, super::dwconv::Isa::detect())?;
+        uniform_operands_to_scalars(&mut typed)?;
+    }
+    typed.into_optimized()?.into_runnable()
+}
+
+/// Gives arithmetic nodes whose constant operand holds one value repeated
+/// (MoveNet's input scaling multiplies by a `[1, 1, 1, 3]` constant of
+/// three equal 1/127.5) a single-element constant instead, which tract
+/// then runs as a by-scalar op: its broadcasting path took 1.7 ms of
+/// Lightning's 20 (`posturecam bench --profile`). Returns how many.
+fn uniform_operands_to_scalars(model: &mut TypedModel) -> TractResult<usize> {
+    use tract_onnx::tract_core::internal::*;
+    let mut count = 0;
+    for id in model.eval_order()? {
+        let node = model.node(id);
+        if !["Mul", "Add", "Sub", "Div"].contains(&&*node.op.name()) || node.inputs.len() != 2 {
+            continue;
+        }
+        let out_shape = model.outlet_fact(OutletId::new(id, 0))?.shape.clone();
+        let mut inputs = node.inputs.clone();
+        let mut changed = None;
+        for (slot, input) in node.inputs.iter().enumerate() {
+            let fact = model.outlet_fact(*input)?;
+            let other = model.outlet_fact(node.inputs[1 - slot])?;
+            let Some(k) = fact.konst.clone() else {
+                continue;
+            };
+            if k.len() <= 1 || k.datum_type() != f32::datum_type() || other.shape != out_shape {
+                continue;
+            }
+            let values = k.try_as_plain_ram()?;
+            let values = values.as_slice::<f32>()?;
+            if values.iter().any(|v| v.to_bits() != values[0].to_bits()) {
+                continue;
+            }
+            let scalar = tensor0(values[0]).broadcast_into_rank(k.rank())?;
+            changed = Some((slot, scalar));
+        }
+        let Some((slot, scalar)) = changed else {
+            continue;
+        };
+        let mut patch = TypedModelPatch::default();
+        let other = patch.tap_model(model, inputs[1 - slot])?;
+        let konst = patch.add_const(format!("{}.scalar", node.name), scalar)?;
+        inputs[1 - slot] = other;
+        inputs[slot] = konst;
+        let name = node.name.clone();
+        let wire = patch.wire_node(name, node.op.clone(), &inputs)?;
+        patch.shunt_outside(model, OutletId::new(id, 0), wire[0])?;
+        patch.apply(model)?;
+        count += 1;
+    }
+    model.compact()?;
+    Ok(count)
+}
+
 /// The element type the model's input wants; the pixel values are 0..255
 /// RGB in every case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,10 +214,7 @@ impl PoseModel {
             Some(DatumType::U8) => InputType::U8,
             other => return Err(err(format!("unsupported input type {other:?}"))),
         };
-        let plan = model
-            .into_optimized()
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| err(format!("tract cannot optimise it: {e:#}")))?;
+        let plan = optimise(model).map_err(|e| err(format!("tract cannot optimise it: {e:#}")))?;
         let output_len: Option<usize> = plan
             .model()
             .output_fact(0)
@@ -205,20 +266,7 @@ impl PoseModel {
                 input.height()
             )));
         }
-        let raw = input.as_raw();
-        let tensor: Tensor = match self.input_type {
-            InputType::I32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
-                raw[(y * s + x) * 3 + c] as i32
-            })
-            .into(),
-            InputType::F32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
-                raw[(y * s + x) * 3 + c] as f32
-            })
-            .into(),
-            InputType::U8 => tract_ndarray::Array4::from_shape_vec((1, s, s, 3), raw.clone())
-                .map_err(|e| PoseError::Inference(e.to_string()))?
-                .into(),
-        };
+        let tensor = self.input_tensor(input)?;
         let outputs = state
             .state
             .run(tvec!(tensor.into()))
@@ -231,5 +279,139 @@ impl PoseModel {
             out[i / 3][i % 3] = *v;
         }
         Ok(out)
+    }
+
+    /// Runs the model `runs` times on `input` (already `input_size`
+    /// square), timing every node; returns per kind of op its node count
+    /// and median milliseconds per run, slowest first.
+    pub fn profile(
+        &self,
+        state: &mut ModelState,
+        input: &RgbImage,
+        runs: usize,
+    ) -> Result<Vec<OpProfile>, PoseError> {
+        use std::collections::BTreeMap;
+        use std::time::Instant;
+        let fail = |e: TractError| PoseError::Inference(format!("{e:#}"));
+        self.infer(state, input)?;
+        // op kind -> (node ids seen, per-run totals)
+        let mut per_kind: BTreeMap<String, (std::collections::BTreeSet<usize>, Vec<f64>)> =
+            BTreeMap::new();
+        for run in 0..runs.max(1) {
+            let tensor = self.input_tensor(input)?;
+            state
+                .state
+                .run_plan_with_eval(tvec!(tensor.into()), |ctx, op_state, node, inputs| {
+                    let start = Instant::now();
+                    let out = tract_onnx::tract_core::plan::eval(ctx, op_state, node, inputs);
+                    let ms = start.elapsed().as_secs_f64() * 1e3;
+                    let entry = per_kind.entry(node.op().name().to_string()).or_default();
+                    entry.0.insert(node.id);
+                    entry.1.resize(run + 1, 0.0);
+                    entry.1[run] += ms;
+                    out
+                })
+                .map_err(fail)?;
+        }
+        let mut v: Vec<OpProfile> = per_kind
+            .into_iter()
+            .map(|(op, (nodes, mut ms))| {
+                ms.resize(runs.max(1), 0.0);
+                ms.sort_by(f64::total_cmp);
+                OpProfile {
+                    op,
+                    nodes: nodes.len(),
+                    ms: ms[ms.len() / 2],
+                }
+            })
+            .collect();
+        v.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+        Ok(v)
+    }
+
+    /// The model's input tensor for an `input_size` square RGB image.
+    fn input_tensor(&self, input: &RgbImage) -> Result<Tensor, PoseError> {
+        let s = self.input_size as usize;
+        let raw = input.as_raw();
+        if input.dimensions() != (self.input_size, self.input_size) {
+            return Err(PoseError::Inference(format!(
+                "input is {}x{}, the model takes {s}x{s}",
+                input.width(),
+                input.height()
+            )));
+        }
+        Ok(match self.input_type {
+            InputType::I32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
+                raw[(y * s + x) * 3 + c] as i32
+            })
+            .into(),
+            InputType::F32 => tract_ndarray::Array4::from_shape_fn((1, s, s, 3), |(_, y, x, c)| {
+                raw[(y * s + x) * 3 + c] as f32
+            })
+            .into(),
+            InputType::U8 => tract_ndarray::Array4::from_shape_vec((1, s, s, 3), raw.clone())
+                .map_err(|e| PoseError::Inference(e.to_string()))?
+                .into(),
+        })
+    }
+}
+
+/// One kind of op in [`PoseModel::profile`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OpProfile {
+    /// tract's name for the op, e.g. `OptMatMul`.
+    pub op: String,
+    /// Nodes of that kind in the optimised model.
+    pub nodes: usize,
+    /// Median milliseconds per model run, all those nodes together.
+    pub ms: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_input_scaling_becomes_a_by_scalar_multiply() {
+        let mut typed = tract_onnx::onnx()
+            .model_for_read(&mut &LIGHTNING_ONNX[..])
+            .unwrap()
+            .into_typed()
+            .unwrap()
+            .into_decluttered()
+            .unwrap();
+        let mul_consts = |m: &TypedModel| -> Vec<usize> {
+            m.nodes()
+                .iter()
+                .filter(|n| n.op.name() == "Mul")
+                .flat_map(|n| n.inputs.iter())
+                .filter_map(|i| m.outlet_fact(*i).unwrap().konst.as_ref().map(|k| k.len()))
+                .collect()
+        };
+        // MoveNet scales its input by a [1, 1, 1, 3] constant of equal values.
+        assert!(mul_consts(&typed).contains(&3));
+        assert!(uniform_operands_to_scalars(&mut typed).unwrap() >= 1);
+        assert!(!mul_consts(&typed).contains(&3));
+        assert_eq!(uniform_operands_to_scalars(&mut typed).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_wrong_size_input_is_an_error() {
+        let model = PoseModel::load(&ModelSpec::Lightning).unwrap();
+        let mut state = model.new_state().unwrap();
+        let err = model
+            .infer(&mut state, &RgbImage::new(96, 384))
+            .unwrap_err();
+        assert!(err.to_string().contains("96x384"), "{err}");
+        assert!(model
+            .profile(&mut state, &RgbImage::new(10, 10), 1)
+            .is_err());
+        let p = model
+            .profile(&mut state, &RgbImage::new(192, 192), 2)
+            .unwrap();
+        assert!(p
+            .iter()
+            .any(|o| o.op == "PosturecamDepthwise3x3" && o.nodes == 24));
+        assert!(p.windows(2).all(|w| w[0].ms >= w[1].ms), "slowest first");
     }
 }

@@ -5,8 +5,8 @@
 use image::RgbImage;
 
 use super::keypoints::{Joint, Keypoint, Keypoints, Pose, MIN_KEYPOINT_CONFIDENCE, NUM_KEYPOINTS};
-use super::model::{ModelState, PoseModel};
-use super::preprocess::{sample_region, Region};
+use super::model::{ModelState, PoseModel, RawKeypoints};
+use super::preprocess::{sample_region, InputTransform, Region};
 use super::{Estimate, PoseError, PoseEstimator};
 
 /// How a frame is turned into a pose, and when it counts as a person.
@@ -84,6 +84,21 @@ pub fn crop_region(kps: &Keypoints, width: u32, height: u32) -> Option<Region> {
     Some(Region::square(cx, cy, half))
 }
 
+/// The model's raw output (normalised y, x, confidence per keypoint) as
+/// keypoints in the pixels of the image `transform` was made from.
+pub fn decode_keypoints(raw: &RawKeypoints, transform: &InputTransform) -> Keypoints {
+    let mut kps = [Keypoint::default(); NUM_KEYPOINTS];
+    for (kp, &[y, x, c]) in kps.iter_mut().zip(raw) {
+        let (px, py) = transform.to_source(x, y);
+        *kp = Keypoint {
+            x: px,
+            y: py,
+            confidence: c,
+        };
+    }
+    Keypoints(kps)
+}
+
 /// MoveNet SinglePose behind [`PoseEstimator`].
 pub struct MoveNet {
     model: PoseModel,
@@ -113,20 +128,11 @@ impl MoveNet {
     pub fn run_region(&mut self, img: &RgbImage, region: Region) -> Result<Keypoints, PoseError> {
         let (input, transform) = sample_region(img, region, self.model.input_size());
         let raw = self.model.infer(&mut self.state, &input)?;
-        let mut kps = [Keypoint::default(); NUM_KEYPOINTS];
-        for (kp, [y, x, c]) in kps.iter_mut().zip(raw) {
-            let (px, py) = transform.to_source(x, y);
-            *kp = Keypoint {
-                x: px,
-                y: py,
-                confidence: c,
-            };
-        }
-        Ok(Keypoints(kps))
+        Ok(decode_keypoints(&raw, &transform))
     }
 
     /// Decides whether `keypoints`, found in a `w`×`h` frame, are a person.
-    pub(crate) fn judge(&self, keypoints: Keypoints, passes: u8, (w, h): (u32, u32)) -> Estimate {
+    pub fn judge(&self, keypoints: Keypoints, passes: u8, (w, h): (u32, u32)) -> Estimate {
         let score = keypoints.person_score();
         let extent = keypoints.confident_extent(MIN_KEYPOINT_CONFIDENCE) / w.max(h) as f32;
         let is_person = score >= self.config.min_person_score

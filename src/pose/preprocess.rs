@@ -71,13 +71,50 @@ fn overlap(start: i64, len: i64, limit: i64) -> Option<(i64, i64)> {
     (b > a).then_some((a, b))
 }
 
+thread_local! {
+    /// fast_image_resize keeps its filter coefficients and buffers (and its
+    /// choice of SIMD) in the resizer: one per thread, reused every frame.
+    static RESIZER: std::cell::RefCell<fast_image_resize::Resizer> =
+        std::cell::RefCell::new(fast_image_resize::Resizer::new());
+}
+
+/// Resizes box `src_box` (x, y, w, h) of `img` into box `dst_box` of `out`
+/// with fast_image_resize's SIMD bilinear convolution, which is Pillow's
+/// `BILINEAR` (antialiased: the filter widens when shrinking).
+fn resize_into(
+    img: &RgbImage,
+    (sx, sy, sw, sh): (i64, i64, i64, i64),
+    out: &mut RgbImage,
+    (dx, dy, dw, dh): (i64, i64, i64, i64),
+) -> Result<(), String> {
+    use fast_image_resize::images::{CroppedImageMut, ImageRef};
+    use fast_image_resize::{FilterType as F, PixelType, ResizeAlg, ResizeOptions};
+    let (w, h) = img.dimensions();
+    let src = ImageRef::new(w, h, img.as_raw(), PixelType::U8x3).map_err(|e| e.to_string())?;
+    let (ow, oh) = out.dimensions();
+    let mut dst =
+        fast_image_resize::images::Image::from_slice_u8(ow, oh, &mut *out, PixelType::U8x3)
+            .map_err(|e| e.to_string())?;
+    let mut dst = CroppedImageMut::new(&mut dst, dx as u32, dy as u32, dw as u32, dh as u32)
+        .map_err(|e| e.to_string())?;
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(F::Bilinear))
+        .crop(sx as f64, sy as f64, sw as f64, sh as f64);
+    RESIZER.with(|r| {
+        r.borrow_mut()
+            .resize(&src, &mut dst, &options)
+            .map_err(|e| e.to_string())
+    })
+}
+
 /// Resamples `region` of `img` into a `size`×`size` image, padding with
 /// black where the region leaves the image, and returns the transform that
 /// maps points of that image back to `img`.
 ///
 /// The region is first snapped to whole source pixels; the part that lies
 /// inside the image is resized (bilinear with antialiasing, like PIL's
-/// `BILINEAR`) into the matching part of the output. The transform is exact
+/// `BILINEAR`, by fast_image_resize's SIMD code) into the matching part of
+/// the output. The transform is exact
 /// for that resize, whatever rounding the placement needed.
 pub fn sample_region(img: &RgbImage, region: Region, size: u32) -> (RgbImage, InputTransform) {
     let size = size.max(1);
@@ -113,13 +150,17 @@ pub fn sample_region(img: &RgbImage, region: Region, size: u32) -> (RgbImage, In
     let (cw, ch) = (cx1 - cx0, cy1 - cy0);
     let (pw, ph) = (px1 - px0, py1 - py0);
 
-    let view = imageops::crop_imm(img, cx0 as u32, cy0 as u32, cw as u32, ch as u32);
-    let resized = if cw == pw && ch == ph {
-        view.to_image()
-    } else {
-        imageops::resize(&*view, pw as u32, ph as u32, FilterType::Triangle)
-    };
-    imageops::replace(&mut out, &resized, px0, py0);
+    if cw == pw && ch == ph {
+        let view = imageops::crop_imm(img, cx0 as u32, cy0 as u32, cw as u32, ch as u32);
+        imageops::replace(&mut out, &*view, px0, py0);
+    } else if let Err(e) = resize_into(img, (cx0, cy0, cw, ch), &mut out, (px0, py0, pw, ph)) {
+        // Unreachable with the boxes computed above (both lie inside their
+        // images); fall back to the image crate rather than fail a frame.
+        debug_assert!(false, "fast_image_resize: {e}");
+        let view = imageops::crop_imm(img, cx0 as u32, cy0 as u32, cw as u32, ch as u32);
+        let resized = imageops::resize(&*view, pw as u32, ph as u32, FilterType::Triangle);
+        imageops::replace(&mut out, &resized, px0, py0);
+    }
 
     let scale_x = cw as f32 / pw as f32;
     let scale_y = ch as f32 / ph as f32;

@@ -1,0 +1,915 @@
+//! A depthwise 3×3 convolution of our own, for the MobileNetV2 blocks of
+//! MoveNet, put in place of tract's `DepthWiseConv` by graph surgery at
+//! load time (no fork of tract).
+//!
+//! Why: tract 0.23.9 runs MoveNet Lightning's 24 depthwise convolutions at
+//! 0.9–3 GFLOP/s, a third of the whole inference (its own profiler, issue
+//! 6). These convolutions are all 3×3, dilation 1, stride 1 or 2, one
+//! filter per channel, each followed by a ReLU6 (Max 0, Min 6), in the
+//! channels-first layout tract chooses for most of them.
+//!
+//! How: each channel's plane is copied once into a zero-padded scratch
+//! buffer laid out so that every tap of the 3×3 window is one contiguous
+//! run of that buffer (for stride 2, six row/column-parity sub-planes).
+//! The output is then nine long multiply-adds over contiguous memory that
+//! the compiler vectorises, with the bias and the ReLU6 clamp folded in.
+//! The same code is compiled for AVX-512, for AVX2+FMA and for plain x86-64
+//! / other targets, and the best the CPU offers is chosen at run time.
+//! Channels-last planes (NHWC, HWC) are vectorised across channels instead.
+//!
+//! Every path is tested against a direct six-loop reference on random
+//! inputs (odd sizes, both strides, both paddings, both layouts), and the
+//! whole model against onnxruntime in `tests/parity.rs`.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::internal::*;
+use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat};
+use tract_onnx::tract_core::ops::nn::DataFormat;
+
+/// The shape of one depthwise 3×3 convolution over a batch of `c` planes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Geometry {
+    pub batch: usize,
+    pub channels: usize,
+    pub h: usize,
+    pub w: usize,
+    /// 1 or 2, the same on both axes.
+    pub stride: usize,
+    /// Zero rows above / columns left of the input; the padding after is
+    /// whatever completes `out_h` × `out_w`.
+    pub pad_top: usize,
+    pub pad_left: usize,
+    pub out_h: usize,
+    pub out_w: usize,
+    /// NCHW / CHW (false) or NHWC / HWC (true).
+    pub channels_last: bool,
+}
+
+impl Geometry {
+    fn check(&self) -> TractResult<()> {
+        ensure!(
+            self.stride == 1 || self.stride == 2,
+            "stride {}",
+            self.stride
+        );
+        ensure!(self.pad_top <= 2 && self.pad_left <= 2, "padding {self:?}");
+        ensure!(self.out_h > 0 && self.out_w > 0 && self.h > 0 && self.w > 0);
+        // The last window must start inside the padded input.
+        ensure!((self.out_h - 1) * self.stride <= self.h + self.pad_top + 2);
+        ensure!((self.out_w - 1) * self.stride <= self.w + self.pad_left + 2);
+        Ok(())
+    }
+
+    fn input_len(&self) -> usize {
+        self.batch * self.channels * self.h * self.w
+    }
+
+    fn output_len(&self) -> usize {
+        self.batch * self.channels * self.out_h * self.out_w
+    }
+}
+
+/// Weights `[c][9]` (row-major 3×3 per channel), bias `[c]`, and the clamp
+/// of a fused ReLU6 (or none).
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub weights: Arc<[f32]>,
+    pub bias: Arc<[f32]>,
+    pub clamp: Option<(f32, f32)>,
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        bits(&self.weights) == bits(&other.weights)
+            && bits(&self.bias) == bits(&other.bias)
+            && self.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
+                == other.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
+    }
+}
+impl Eq for Params {}
+
+/// Which compiled copy of the kernels to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2Fma,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    /// The best this CPU can run.
+    pub fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+            {
+                return Isa::Avx512;
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                return Isa::Avx2Fma;
+            }
+        }
+        Isa::Scalar
+    }
+
+    /// Every variant this CPU can run (for tests).
+    pub fn available() -> Vec<Isa> {
+        #[allow(unused_mut)]
+        let mut v = vec![Isa::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                v.push(Isa::Avx2Fma);
+            }
+            if Isa::detect() == Isa::Avx512 {
+                v.push(Isa::Avx512);
+            }
+        }
+        v
+    }
+}
+
+thread_local! {
+    /// Padded planes, reused from call to call on each thread.
+    static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs the convolution of `input` into `output` (both in the layout
+/// `g` says) with the given kernel variant. Errors on inconsistent sizes.
+pub fn depthwise3x3(
+    isa: Isa,
+    g: &Geometry,
+    p: &Params,
+    input: &[f32],
+    output: &mut [f32],
+) -> TractResult<()> {
+    g.check()?;
+    ensure!(input.len() == g.input_len(), "input length");
+    ensure!(output.len() == g.output_len(), "output length");
+    ensure!(p.weights.len() == g.channels * 9 && p.bias.len() == g.channels);
+    SCRATCH.with(|s| {
+        let mut scratch = s.borrow_mut();
+        match isa {
+            Isa::Scalar => run::<false>(g, p, input, output, &mut scratch),
+            // SAFETY: these variants are only chosen when the CPU has the
+            // features (Isa::detect / Isa::available).
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => unsafe { run_avx2(g, p, input, output, &mut scratch) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { run_avx512(g, p, input, output, &mut scratch) },
+        }
+    });
+    Ok(())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn run_avx2(g: &Geometry, p: &Params, i: &[f32], o: &mut [f32], s: &mut Vec<f32>) {
+    run::<true>(g, p, i, o, s)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn run_avx512(g: &Geometry, p: &Params, i: &[f32], o: &mut [f32], s: &mut Vec<f32>) {
+    run::<true>(g, p, i, o, s)
+}
+
+/// `a * b + c`, fused where the CPU has FMA (a plain `mul_add` without it
+/// would be a slow library call).
+#[inline(always)]
+fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FMA {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
+#[inline(always)]
+fn run<const FMA: bool>(
+    g: &Geometry,
+    p: &Params,
+    input: &[f32],
+    output: &mut [f32],
+    scratch: &mut Vec<f32>,
+) {
+    let (lo, hi) = p.clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
+    if g.channels_last {
+        let (inp, outp) = (g.h * g.w * g.channels, g.out_h * g.out_w * g.channels);
+        for n in 0..g.batch {
+            let (src, dst) = (
+                &input[n * inp..(n + 1) * inp],
+                &mut output[n * outp..(n + 1) * outp],
+            );
+            if g.stride == 1 {
+                channels_last_stride1::<FMA>(g, p, (lo, hi), src, dst, scratch);
+            } else {
+                channels_last::<FMA>(g, p, (lo, hi), src, dst);
+            }
+        }
+        return;
+    }
+    let (inp, outp) = (g.h * g.w, g.out_h * g.out_w);
+    for plane in 0..g.batch * g.channels {
+        let c = plane % g.channels;
+        let w: &[f32; 9] = p.weights[c * 9..c * 9 + 9].try_into().expect("9 taps");
+        let src = &input[plane * inp..(plane + 1) * inp];
+        let dst = &mut output[plane * outp..(plane + 1) * outp];
+        if g.stride == 1 {
+            plane_stride1::<FMA>(g, w, p.bias[c], (lo, hi), src, dst, scratch);
+        } else {
+            plane_stride2::<FMA>(g, w, p.bias[c], (lo, hi), src, dst, scratch);
+        }
+    }
+}
+
+/// Stride 1: the padded plane, `out_w + 2` wide and `out_h + 2` high, is
+/// one flat buffer; output (y, x) sits at flat index `y * pw + x` and its
+/// tap (ky, kx) at that index plus `ky * pw + kx`, so each tap is a
+/// contiguous run. The two extra columns per row are computed and dropped.
+#[inline(always)]
+fn plane_stride1<const FMA: bool>(
+    g: &Geometry,
+    w: &[f32; 9],
+    bias: f32,
+    (lo, hi): (f32, f32),
+    src: &[f32],
+    dst: &mut [f32],
+    scratch: &mut Vec<f32>,
+) {
+    let pw = g.out_w + 2;
+    let ph = g.out_h + 2;
+    let n = g.out_h * pw - 2;
+    if scratch.len() < ph * pw + n {
+        scratch.resize(ph * pw + n, 0.0);
+    }
+    let (pad, acc) = scratch.split_at_mut(ph * pw);
+    for r in 0..ph {
+        let row = &mut pad[r * pw..(r + 1) * pw];
+        match r.checked_sub(g.pad_top).filter(|y| *y < g.h) {
+            Some(y) => {
+                // Columns pad_left .. pad_left + w hold the input row (as
+                // much of it as fits), the others are zero.
+                let take = g.w.min(pw - g.pad_left);
+                row[..g.pad_left].fill(0.0);
+                row[g.pad_left..g.pad_left + take].copy_from_slice(&src[y * g.w..y * g.w + take]);
+                row[g.pad_left + take..].fill(0.0);
+            }
+            None => row.fill(0.0),
+        }
+    }
+    let t = |k: usize| &pad[(k / 3) * pw + k % 3..(k / 3) * pw + k % 3 + n];
+    let (t0, t1, t2, t3, t4, t5, t6, t7, t8) =
+        (t(0), t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8));
+    let acc = &mut acc[..n];
+    for j in 0..n {
+        let mut a = madd::<FMA>(w[0], t0[j], bias);
+        a = madd::<FMA>(w[1], t1[j], a);
+        a = madd::<FMA>(w[2], t2[j], a);
+        a = madd::<FMA>(w[3], t3[j], a);
+        a = madd::<FMA>(w[4], t4[j], a);
+        a = madd::<FMA>(w[5], t5[j], a);
+        a = madd::<FMA>(w[6], t6[j], a);
+        a = madd::<FMA>(w[7], t7[j], a);
+        a = madd::<FMA>(w[8], t8[j], a);
+        acc[j] = a;
+    }
+    for (y, out_row) in dst.chunks_exact_mut(g.out_w).enumerate() {
+        for (o, a) in out_row.iter_mut().zip(&acc[y * pw..]) {
+            *o = a.max(lo).min(hi);
+        }
+    }
+}
+
+/// Stride 2: six sub-planes, one per kernel row `ky` and column parity,
+/// each `out_h` × `q` (q = out_w + 1) with sub-plane (ky, parity) at
+/// (y, x) = padded input (2y + ky, 2x + parity). Output (y, x) at flat
+/// index `y * q + x` then reads taps (ky, 0), (ky, 1), (ky, 2) at index j,
+/// j and j + 1 of sub-planes (ky, even), (ky, odd), (ky, even).
+#[inline(always)]
+fn plane_stride2<const FMA: bool>(
+    g: &Geometry,
+    w: &[f32; 9],
+    bias: f32,
+    (lo, hi): (f32, f32),
+    src: &[f32],
+    dst: &mut [f32],
+    scratch: &mut Vec<f32>,
+) {
+    let q = g.out_w + 1;
+    let m = g.out_h * q;
+    let n = m - 1;
+    if scratch.len() < 7 * m + 2 * q {
+        scratch.resize(7 * m + 2 * q, 0.0);
+    }
+    let (subs, rest) = scratch.split_at_mut(6 * m);
+    let (acc, padded_row) = rest.split_at_mut(m);
+    let padded_row = &mut padded_row[..2 * q];
+    padded_row.fill(0.0);
+    // Each input row, zero-padded on the left by pad_left and on the right
+    // up to 2q, is split into its even and odd columns: sub-plane (ky,
+    // parity) row y column x = padded row 2y + ky, column 2x + parity.
+    let take = g.w.min(2 * q - g.pad_left);
+    for ky in 0..3 {
+        let (even, rest) = subs[ky * 2 * m..].split_at_mut(m);
+        let odd = &mut rest[..m];
+        for y in 0..g.out_h {
+            let (e_row, o_row) = (&mut even[y * q..(y + 1) * q], &mut odd[y * q..(y + 1) * q]);
+            let Some(iy) = (2 * y + ky).checked_sub(g.pad_top).filter(|r| *r < g.h) else {
+                e_row.fill(0.0);
+                o_row.fill(0.0);
+                continue;
+            };
+            padded_row[g.pad_left..g.pad_left + take]
+                .copy_from_slice(&src[iy * g.w..iy * g.w + take]);
+            for ((e, o), pair) in e_row
+                .iter_mut()
+                .zip(o_row.iter_mut())
+                .zip(padded_row.chunks_exact(2))
+            {
+                *e = pair[0];
+                *o = pair[1];
+            }
+        }
+    }
+    let s = |ky: usize, par: usize, off: usize| {
+        let base = (ky * 2 + par) * m + off;
+        &subs[base..base + n]
+    };
+    let (e0, o0, f0) = (s(0, 0, 0), s(0, 1, 0), s(0, 0, 1));
+    let (e1, o1, f1) = (s(1, 0, 0), s(1, 1, 0), s(1, 0, 1));
+    let (e2, o2, f2) = (s(2, 0, 0), s(2, 1, 0), s(2, 0, 1));
+    let acc = &mut acc[..n];
+    for j in 0..n {
+        let mut a = madd::<FMA>(w[0], e0[j], bias);
+        a = madd::<FMA>(w[1], o0[j], a);
+        a = madd::<FMA>(w[2], f0[j], a);
+        a = madd::<FMA>(w[3], e1[j], a);
+        a = madd::<FMA>(w[4], o1[j], a);
+        a = madd::<FMA>(w[5], f1[j], a);
+        a = madd::<FMA>(w[6], e2[j], a);
+        a = madd::<FMA>(w[7], o2[j], a);
+        a = madd::<FMA>(w[8], f2[j], a);
+        acc[j] = a;
+    }
+    for (y, out_row) in dst.chunks_exact_mut(g.out_w).enumerate() {
+        for (o, a) in out_row.iter_mut().zip(&acc[y * q..]) {
+            *o = a.max(lo).min(hi);
+        }
+    }
+}
+
+/// Channels last, stride 1: an output row is `out_w * c` contiguous
+/// values, and for each tap the input pixels it reads along that row are
+/// contiguous too; with the tap's weights tiled along a row, each tap is
+/// one long multiply-add over the valid part of the row.
+#[inline(always)]
+fn channels_last_stride1<const FMA: bool>(
+    g: &Geometry,
+    p: &Params,
+    (lo, hi): (f32, f32),
+    src: &[f32],
+    dst: &mut [f32],
+    scratch: &mut Vec<f32>,
+) {
+    let c = g.channels;
+    let row_len = g.out_w * c;
+    let in_row_len = g.w * c;
+    if scratch.len() < 10 * row_len {
+        scratch.resize(10 * row_len, 0.0);
+    }
+    let (taps, bias_row) = scratch.split_at_mut(9 * row_len);
+    let bias_row = &mut bias_row[..row_len];
+    for (k, tap) in taps.chunks_exact_mut(row_len).enumerate() {
+        for px in tap.chunks_exact_mut(c) {
+            for (ch, v) in px.iter_mut().enumerate() {
+                *v = p.weights[ch * 9 + k];
+            }
+        }
+    }
+    for px in bias_row.chunks_exact_mut(c) {
+        px.copy_from_slice(&p.bias);
+    }
+    for (oy, out) in dst.chunks_exact_mut(row_len).enumerate() {
+        out.copy_from_slice(bias_row);
+        for ky in 0..3 {
+            let Some(iy) = (oy + ky).checked_sub(g.pad_top).filter(|y| *y < g.h) else {
+                continue;
+            };
+            let in_row = &src[iy * in_row_len..(iy + 1) * in_row_len];
+            for kx in 0..3 {
+                // Output columns whose input column ox + kx - pad_left is
+                // inside the row.
+                let ox_lo = g.pad_left.saturating_sub(kx);
+                let ox_hi = (g.w + g.pad_left).saturating_sub(kx).min(g.out_w);
+                if ox_lo >= ox_hi {
+                    continue;
+                }
+                let ix_lo = ox_lo + kx - g.pad_left;
+                let len = (ox_hi - ox_lo) * c;
+                let o = &mut out[ox_lo * c..ox_lo * c + len];
+                let x = &in_row[ix_lo * c..ix_lo * c + len];
+                let k = ky * 3 + kx;
+                let wt = &taps[k * row_len + ox_lo * c..k * row_len + ox_lo * c + len];
+                for ((o, x), w) in o.iter_mut().zip(x).zip(wt) {
+                    *o = madd::<FMA>(*w, *x, *o);
+                }
+            }
+        }
+        for o in out.iter_mut() {
+            *o = o.max(lo).min(hi);
+        }
+    }
+}
+
+/// Channels last: each output pixel is `c` contiguous values; the taps
+/// inside the input are multiply-added across channels, with the weights
+/// laid out `[c][9]` read per tap.
+#[inline(always)]
+fn channels_last<const FMA: bool>(
+    g: &Geometry,
+    p: &Params,
+    (lo, hi): (f32, f32),
+    src: &[f32],
+    dst: &mut [f32],
+) {
+    let c = g.channels;
+    // Weights per tap, channels contiguous: [9][c].
+    let mut wt = vec![0f32; 9 * c];
+    for ch in 0..c {
+        for k in 0..9 {
+            wt[k * c + ch] = p.weights[ch * 9 + k];
+        }
+    }
+    for oy in 0..g.out_h {
+        for ox in 0..g.out_w {
+            let out = &mut dst[(oy * g.out_w + ox) * c..(oy * g.out_w + ox + 1) * c];
+            out.copy_from_slice(&p.bias);
+            for ky in 0..3 {
+                let Some(iy) = (oy * g.stride + ky)
+                    .checked_sub(g.pad_top)
+                    .filter(|y| *y < g.h)
+                else {
+                    continue;
+                };
+                for kx in 0..3 {
+                    let Some(ix) = (ox * g.stride + kx)
+                        .checked_sub(g.pad_left)
+                        .filter(|x| *x < g.w)
+                    else {
+                        continue;
+                    };
+                    let px = &src[(iy * g.w + ix) * c..(iy * g.w + ix + 1) * c];
+                    let wk = &wt[(ky * 3 + kx) * c..(ky * 3 + kx + 1) * c];
+                    for ((o, x), wv) in out.iter_mut().zip(px).zip(wk) {
+                        *o = madd::<FMA>(*wv, *x, *o);
+                    }
+                }
+            }
+            for o in out.iter_mut() {
+                *o = o.max(lo).min(hi);
+            }
+        }
+    }
+}
+
+/// The tract op: input `[n?, c, h, w]` or `[n?, h, w, c]`, f32.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepthwiseConv3x3 {
+    pub geometry: Geometry,
+    pub params: Params,
+    pub output_shape: TVec<usize>,
+    pub isa: Isa,
+}
+
+impl Op for DepthwiseConv3x3 {
+    fn name(&self) -> StaticName {
+        "PosturecamDepthwise3x3".into()
+    }
+
+    fn info(&self) -> TractResult<Vec<String>> {
+        Ok(vec![format!(
+            "{:?}, clamp {:?}, {:?}",
+            self.geometry, self.params.clamp, self.isa
+        )])
+    }
+
+    fn validation(&self) -> Validation {
+        Validation::Rounding
+    }
+
+    op_as_typed_op!();
+}
+
+impl EvalOp for DepthwiseConv3x3 {
+    op_out_of_plan!();
+
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        ensure!(inputs.len() == 1, "one input");
+        let x = inputs[0].try_as_plain_ram()?;
+        let x = x.as_slice::<f32>()?;
+        let mut out = Tensor::zero::<f32>(&self.output_shape)?;
+        {
+            let mut view = out.try_as_plain_ram_mut()?;
+            let y = view.as_slice_mut::<f32>()?;
+            depthwise3x3(self.isa, &self.geometry, &self.params, x, y)?;
+        }
+        Ok(tvec!(out.into_tvalue()))
+    }
+}
+
+impl TypedOp for DepthwiseConv3x3 {
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        ensure!(inputs.len() == 1 && inputs[0].datum_type == f32::datum_type());
+        Ok(tvec!(f32::fact(&*self.output_shape)))
+    }
+
+    as_op!();
+}
+
+/// A constant scalar (of any shape holding one value) feeding `outlet`.
+fn const_scalar(model: &TypedModel, outlet: OutletId) -> Option<f32> {
+    let k = model.outlet_fact(outlet).ok()?.konst.clone()?;
+    if k.len() != 1 {
+        return None;
+    }
+    let k = k.cast_to::<f32>().ok()?;
+    let v = k
+        .try_as_plain_ram()
+        .ok()?
+        .as_slice::<f32>()
+        .ok()?
+        .first()
+        .copied();
+    v
+}
+
+/// Node `id`'s only successor, if it is a `name` op (Max, Min) with a
+/// constant scalar for its other operand: (successor id, that scalar).
+fn scalar_successor(model: &TypedModel, id: usize, name: &str) -> Option<(usize, f32)> {
+    if model.outputs.iter().any(|o| o.node == id) {
+        return None;
+    }
+    let succ = model.single_succ(id).ok()??;
+    if succ.op.name() != name || succ.inputs.len() != 2 {
+        return None;
+    }
+    let other = succ.inputs.iter().find(|i| i.node != id)?;
+    let v = const_scalar(model, *other)?;
+    let same_shape = model.outlet_fact(succ.id.into()).ok()?.shape
+        == model.outlet_fact(OutletId::new(id, 0)).ok()?.shape;
+    same_shape.then_some((succ.id, v))
+}
+
+/// What `node` would become, if it is a depthwise 3×3 convolution this
+/// module runs: the op, and the outlet it replaces (the convolution's, or
+/// that of the ReLU6 clamp after it, which the op then applies).
+fn plan_for(
+    model: &TypedModel,
+    node: &TypedNode,
+    isa: Isa,
+) -> TractResult<Option<(DepthwiseConv3x3, OutletId)>> {
+    let Some(conv) = node.op_as::<Conv>() else {
+        return Ok(None);
+    };
+    let ps = &conv.pool_spec;
+    if conv.q_params.is_some()
+        || node.inputs.len() != 3
+        || conv.kernel_fmt != KernelFormat::OIHW
+        || ps.kernel_shape.as_slice() != [3, 3]
+        || ps.dilations().iter().any(|d| *d != 1)
+        || ps.input_channels != ps.output_channels
+        || conv.group != ps.input_channels
+    {
+        return Ok(None);
+    }
+    let strides = ps.strides();
+    if strides[0] != strides[1] || !(strides[0] == 1 || strides[0] == 2) {
+        return Ok(None);
+    }
+    let in_fact = model.outlet_fact(node.inputs[0])?;
+    if in_fact.datum_type != f32::datum_type() {
+        return Ok(None);
+    }
+    let Some(in_shape) = in_fact.shape.as_concrete().map(|s| s.to_vec()) else {
+        return Ok(None);
+    };
+    let Some(out_shape) = model
+        .outlet_fact(OutletId::new(node.id, 0))?
+        .shape
+        .as_concrete()
+        .map(|s| s.to_vec())
+    else {
+        return Ok(None);
+    };
+    let (Some(kernel), Some(bias)) = (
+        model.outlet_fact(node.inputs[1])?.konst.clone(),
+        model.outlet_fact(node.inputs[2])?.konst.clone(),
+    ) else {
+        return Ok(None);
+    };
+    let c = ps.input_channels;
+    if kernel.shape() != [c, 1, 3, 3] || !(bias.len() == c || bias.len() == 1) {
+        return Ok(None);
+    }
+    let shape = ps.data_format.shape(&in_shape)?;
+    let out = ps.data_format.shape(&out_shape)?;
+    let (h, w) = (shape.hw_dims()[0], shape.hw_dims()[1]);
+    let padding = ps.computed_padding(&[h, w]);
+    let (pad_top, pad_left) = (padding[0].pad_before, padding[1].pad_before);
+    let batch = if ps.data_format.has_n() {
+        *shape.n().unwrap_or(&1)
+    } else {
+        1
+    };
+    let geometry = Geometry {
+        batch,
+        channels: c,
+        h,
+        w,
+        stride: strides[0],
+        pad_top,
+        pad_left,
+        out_h: out.hw_dims()[0],
+        out_w: out.hw_dims()[1],
+        channels_last: matches!(ps.data_format, DataFormat::NHWC | DataFormat::HWC),
+    };
+    if *shape.c() != c || *out.c() != c || geometry.check().is_err() {
+        return Ok(None);
+    }
+    // The padding after must be what completes the output, no more.
+    if padding[0].convoluted != geometry.out_h || padding[1].convoluted != geometry.out_w {
+        return Ok(None);
+    }
+    let kernel = kernel.cast_to::<f32>()?;
+    let weights: Arc<[f32]> = kernel.try_as_plain_ram()?.as_slice::<f32>()?.into();
+    let bias = bias.cast_to::<f32>()?;
+    let bias = bias.try_as_plain_ram()?.as_slice::<f32>()?.to_vec();
+    let bias: Arc<[f32]> = if bias.len() == 1 {
+        vec![bias[0]; c].into()
+    } else {
+        bias.into()
+    };
+
+    // Fold a following ReLU6 (Max with a constant, then Min with one).
+    let mut replaced = OutletId::new(node.id, 0);
+    let mut clamp = None;
+    if let Some((max_id, lo)) = scalar_successor(model, node.id, "Max") {
+        if let Some((min_id, hi)) = scalar_successor(model, max_id, "Min") {
+            if lo <= hi {
+                clamp = Some((lo, hi));
+                replaced = OutletId::new(min_id, 0);
+            }
+        }
+    }
+    let op = DepthwiseConv3x3 {
+        geometry,
+        params: Params {
+            weights,
+            bias,
+            clamp,
+        },
+        output_shape: out_shape.into(),
+        isa,
+    };
+    Ok(Some((op, replaced)))
+}
+
+/// Puts [`DepthwiseConv3x3`] in place of every depthwise 3×3 convolution
+/// of a decluttered model that it can run (and of the ReLU6 after it);
+/// returns how many it replaced. Anything else is left to tract.
+pub fn replace_depthwise(model: &mut TypedModel, isa: Isa) -> TractResult<usize> {
+    let mut count = 0;
+    for id in model.eval_order()? {
+        let node = model.node(id);
+        let Some((op, replaced)) = plan_for(model, node, isa)? else {
+            continue;
+        };
+        let mut patch = TypedModelPatch::default();
+        let tap = patch.tap_model(model, node.inputs[0])?;
+        let name = node.name.clone();
+        let wire = patch.wire_node(name, op, &[tap])?;
+        patch.shunt_outside(model, replaced, wire[0])?;
+        patch.apply(model)?;
+        count += 1;
+    }
+    model.compact()?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift), values in -1..1.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        }
+        fn vec(&mut self, n: usize) -> Vec<f32> {
+            (0..n).map(|_| self.next()).collect()
+        }
+    }
+
+    /// The direct definition: out[n,c,y,x] = b[c] + Σ w[c,ky,kx] ·
+    /// in[n,c,y·s+ky−pt, x·s+kx−pl] over taps inside the input, clamped.
+    fn reference(g: &Geometry, p: &Params, input: &[f32]) -> Vec<f32> {
+        let mut out = vec![0f32; g.output_len()];
+        let (lo, hi) = p.clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
+        let idx_in = |n: usize, c: usize, y: usize, x: usize| {
+            if g.channels_last {
+                ((n * g.h + y) * g.w + x) * g.channels + c
+            } else {
+                ((n * g.channels + c) * g.h + y) * g.w + x
+            }
+        };
+        let idx_out = |n: usize, c: usize, y: usize, x: usize| {
+            if g.channels_last {
+                ((n * g.out_h + y) * g.out_w + x) * g.channels + c
+            } else {
+                ((n * g.channels + c) * g.out_h + y) * g.out_w + x
+            }
+        };
+        for n in 0..g.batch {
+            for c in 0..g.channels {
+                for y in 0..g.out_h {
+                    for x in 0..g.out_w {
+                        let mut a = p.bias[c] as f64;
+                        for ky in 0..3 {
+                            for kx in 0..3 {
+                                let iy = (y * g.stride + ky) as i64 - g.pad_top as i64;
+                                let ix = (x * g.stride + kx) as i64 - g.pad_left as i64;
+                                if iy < 0 || ix < 0 || iy >= g.h as i64 || ix >= g.w as i64 {
+                                    continue;
+                                }
+                                a += p.weights[c * 9 + ky * 3 + kx] as f64
+                                    * input[idx_in(n, c, iy as usize, ix as usize)] as f64;
+                            }
+                        }
+                        out[idx_out(n, c, y, x)] = (a as f32).max(lo).min(hi);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn out_dim(len: usize, stride: usize, before: usize, after: usize) -> usize {
+        (len + before + after - 3) / stride + 1
+    }
+
+    #[test]
+    fn every_variant_matches_the_reference_on_random_inputs() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut cases = 0;
+        for isa in Isa::available() {
+            for channels_last in [false, true] {
+                for (stride, pad_before, pad_after) in
+                    [(1, 1, 1), (2, 0, 1), (2, 1, 1), (1, 0, 0), (2, 0, 0)]
+                {
+                    for (h, w, c, batch) in [
+                        (1, 1, 1, 1),
+                        (5, 7, 3, 1),
+                        (6, 6, 17, 2),
+                        (13, 9, 8, 1),
+                        (24, 24, 5, 1),
+                        (3, 40, 2, 1),
+                    ] {
+                        if h + pad_before + pad_after < 3 || w + pad_before + pad_after < 3 {
+                            continue;
+                        }
+                        let g = Geometry {
+                            batch,
+                            channels: c,
+                            h,
+                            w,
+                            stride,
+                            pad_top: pad_before,
+                            pad_left: pad_before,
+                            out_h: out_dim(h, stride, pad_before, pad_after),
+                            out_w: out_dim(w, stride, pad_before, pad_after),
+                            channels_last,
+                        };
+                        for clamp in [None, Some((0.0, 0.6))] {
+                            let p = Params {
+                                weights: rng.vec(9 * c).into(),
+                                bias: rng.vec(c).into(),
+                                clamp,
+                            };
+                            let input = rng.vec(g.input_len());
+                            let want = reference(&g, &p, &input);
+                            let mut got = vec![f32::NAN; g.output_len()];
+                            depthwise3x3(isa, &g, &p, &input, &mut got).unwrap();
+                            for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+                                assert!(
+                                    (a - b).abs() <= 1e-5,
+                                    "{isa:?} {g:?} clamp {clamp:?} at {i}: {a} vs {b}"
+                                );
+                            }
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cases >= 100, "{cases} cases");
+    }
+
+    #[test]
+    fn inconsistent_sizes_are_errors_not_panics() {
+        let g = Geometry {
+            batch: 1,
+            channels: 2,
+            h: 4,
+            w: 4,
+            stride: 1,
+            pad_top: 1,
+            pad_left: 1,
+            out_h: 4,
+            out_w: 4,
+            channels_last: false,
+        };
+        let p = Params {
+            weights: vec![0.0; 18].into(),
+            bias: vec![0.0; 2].into(),
+            clamp: None,
+        };
+        let mut out = vec![0.0; 32];
+        assert!(depthwise3x3(Isa::Scalar, &g, &p, &[0.0; 31], &mut out).is_err());
+        assert!(depthwise3x3(Isa::Scalar, &g, &p, &[0.0; 32], &mut out[..30]).is_err());
+        let bad = Geometry { stride: 3, ..g };
+        assert!(depthwise3x3(Isa::Scalar, &bad, &p, &[0.0; 32], &mut out).is_err());
+        let bad = Geometry { out_h: 9, ..g };
+        assert!(depthwise3x3(Isa::Scalar, &bad, &p, &[0.0; 32], &mut vec![0.0; 72]).is_err());
+        assert!(depthwise3x3(Isa::Scalar, &g, &p, &[0.0; 32], &mut out).is_ok());
+    }
+
+    #[test]
+    fn every_depthwise_conv_of_both_models_is_replaced_with_its_relu6() {
+        for (bytes, name) in [
+            (
+                &include_bytes!("../../models/movenet_lightning.onnx")[..],
+                "lightning",
+            ),
+            (
+                &include_bytes!("../../models/movenet_thunder.onnx")[..],
+                "thunder",
+            ),
+        ] {
+            let mut typed = tract_onnx::onnx()
+                .model_for_read(&mut &bytes[..])
+                .unwrap()
+                .into_typed()
+                .unwrap()
+                .into_decluttered()
+                .unwrap();
+            let count = |m: &TypedModel, what: &str| {
+                m.nodes().iter().filter(|n| n.op.name() == what).count()
+            };
+            let depthwise = |m: &TypedModel| {
+                m.nodes()
+                    .iter()
+                    .filter(|n| n.op_as::<Conv>().is_some_and(|c| c.group > 1))
+                    .count()
+            };
+            let (max_before, min_before) = (count(&typed, "Max"), count(&typed, "Min"));
+            // The ONNX graphs hold 24 Conv nodes with group > 1, all 3x3:
+            // 17 in the MobileNetV2 backbone (with a bias, then Clip 0..6)
+            // and 7 in the keypoint heads (no bias, then a 1x1 Conv).
+            assert_eq!(depthwise(&typed), 24, "{name}");
+            assert_eq!(replace_depthwise(&mut typed, Isa::detect()).unwrap(), 24);
+            assert_eq!(depthwise(&typed), 0, "{name}");
+            let ours: Vec<&DepthwiseConv3x3> = typed
+                .nodes()
+                .iter()
+                .filter_map(|n| n.op_as::<DepthwiseConv3x3>())
+                .collect();
+            assert_eq!(ours.len(), 24);
+            let fused = ours
+                .iter()
+                .filter(|o| o.params.clamp == Some((0.0, 6.0)))
+                .count();
+            assert_eq!(fused, 17, "{name}");
+            assert_eq!(count(&typed, "Max"), max_before - 17);
+            assert_eq!(count(&typed, "Min"), min_before - 17);
+            assert_eq!(ours.iter().filter(|o| o.geometry.stride == 2).count(), 4);
+        }
+    }
+
+    #[test]
+    fn the_detected_variant_is_among_the_available_ones() {
+        assert!(Isa::available().contains(&Isa::detect()));
+    }
+}
