@@ -9,6 +9,7 @@ pub mod movenet;
 pub mod preprocess;
 pub mod smoothing;
 pub mod tracking;
+pub mod upsample;
 
 pub use keypoints::{Joint, Keypoint, Keypoints, Pose, KEYPOINT_NAMES, NUM_KEYPOINTS};
 pub use model::{ModelSpec, PoseModel};
