@@ -314,3 +314,50 @@ pub fn history_panel(ui: &mut egui::Ui, trend: &[DayTrend], sessions: &[SessionR
         ));
     }
 }
+
+/// The end of a `--screenshot` / `--exit-after-frames` run, shared by the
+/// live and review windows: with a path, ask once for a screenshot, save it
+/// as PNG (the outcome goes to `result`) and then close; without one, close
+/// at once. `closing` is set when the window is on its way out.
+pub(crate) fn screenshot_and_close(
+    ctx: &egui::Context,
+    screenshot: Option<&std::path::PathBuf>,
+    asked: &mut bool,
+    result: &std::sync::Arc<std::sync::Mutex<Option<Result<std::path::PathBuf, String>>>>,
+    closing: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    match screenshot {
+        Some(path) if !*asked => {
+            *asked = true;
+            let (path, result, closing, ctx2) =
+                (path.clone(), result.clone(), closing.clone(), ctx.clone());
+            ctx.request_screenshot(move |img| {
+                let rgba = image::RgbaImage::from_raw(
+                    img.size[0] as u32,
+                    img.size[1] as u32,
+                    img.pixels.iter().flat_map(|c| c.to_array()).collect(),
+                );
+                let r = match rgba {
+                    Some(rgba) => rgba
+                        .save(&path)
+                        .map(|_| path.clone())
+                        .map_err(|e| e.to_string()),
+                    None => Err("the screenshot had no pixels".into()),
+                };
+                if let Ok(mut g) = result.lock() {
+                    *g = Some(r);
+                }
+                closing.store(true, Ordering::SeqCst);
+                ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx2.request_repaint();
+            });
+            ctx.request_repaint();
+        }
+        Some(_) => {}
+        None => {
+            closing.store(true, Ordering::SeqCst);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}

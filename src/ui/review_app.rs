@@ -299,43 +299,13 @@ impl ReviewApp {
         if !due || self.closing.load(Ordering::SeqCst) {
             return;
         }
-        match &self.options.screenshot {
-            Some(path) if !self.screenshot_asked => {
-                self.screenshot_asked = true;
-                let (path, result, closing, ctx2) = (
-                    path.clone(),
-                    self.screenshot_result.clone(),
-                    self.closing.clone(),
-                    ctx.clone(),
-                );
-                ctx.request_screenshot(move |img| {
-                    let rgba = image::RgbaImage::from_raw(
-                        img.size[0] as u32,
-                        img.size[1] as u32,
-                        img.pixels.iter().flat_map(|c| c.to_array()).collect(),
-                    );
-                    let r = match rgba {
-                        Some(rgba) => rgba
-                            .save(&path)
-                            .map(|_| path.clone())
-                            .map_err(|e| e.to_string()),
-                        None => Err("the screenshot had no pixels".into()),
-                    };
-                    if let Ok(mut g) = result.lock() {
-                        *g = Some(r);
-                    }
-                    closing.store(true, Ordering::SeqCst);
-                    ctx2.send_viewport_cmd(egui::ViewportCommand::Close);
-                    ctx2.request_repaint();
-                });
-                ctx.request_repaint();
-            }
-            Some(_) => {}
-            None => {
-                self.closing.store(true, Ordering::SeqCst);
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            }
-        }
+        super::screenshot_and_close(
+            ctx,
+            self.options.screenshot.as_ref(),
+            &mut self.screenshot_asked,
+            &self.screenshot_result,
+            &self.closing,
+        );
     }
 }
 
