@@ -218,7 +218,9 @@ impl Announce {
     }
 }
 
-/// The coach without a window: prints each change of cue.
+/// The coach without a window: prints each change of cue on stdout, and
+/// each new notice (camera lost, cannot save) as a warning on stderr; the
+/// cues go on beside a notice, as in the window.
 fn run_terminal(
     open: SourceOpener,
     engine: LiveEngine,
@@ -227,19 +229,25 @@ fn run_terminal(
 ) -> anyhow::Result<i32> {
     let handle = live::start(open, engine, Arc::new(|| {}));
     let mut last = String::new();
+    let mut last_notice: Option<String> = None;
     loop {
         std::thread::sleep(Duration::from_millis(50));
         let v = handle.view();
         announce.poll(&v);
-        let line = match (&v.notice, &v.banner) {
-            (Some(n), _) => format!("notice: {n}"),
-            (None, Banner::Good) => "good posture".into(),
-            (None, Banner::Drifting { message, .. }) => format!("drifting: {message}"),
+        if v.notice != last_notice {
+            if let Some(n) = &v.notice {
+                eprintln!("posturecam: warning: {n}");
+            }
+            last_notice = v.notice.clone();
+        }
+        let line = match &v.banner {
+            Banner::Good => "good posture".into(),
+            Banner::Drifting { message, .. } => format!("drifting: {message}"),
             // The terminal bell is the no-window mode's sound, unless the
             // chime plays.
-            (None, Banner::Alert { message, .. }) => format!("{}ALERT: {message}", announce.bell()),
-            (None, Banner::Away) => "away".into(),
-            (None, Banner::Paused) => "paused".into(),
+            Banner::Alert { message, .. } => format!("{}ALERT: {message}", announce.bell()),
+            Banner::Away => "away".into(),
+            Banner::Paused => "paused".into(),
         };
         if line != last {
             println!(

@@ -110,9 +110,18 @@ impl SecondAcc {
 struct Saving {
     store: Store,
     session: SessionId,
+    /// Closed when the source was lost; the next frame opens a new one.
+    open: bool,
+    /// Session time of the last attempt to open a new session.
+    last_open_try: Option<f64>,
+    source: String,
     pending: Vec<Sample>,
     last_flush: f64,
 }
+
+/// Samples kept in memory while the database cannot be written (one an
+/// hour: an hour of the session), written once it can be again.
+pub const MAX_PENDING: usize = 3600;
 
 pub struct LiveEngine {
     tracker: PoseTracker,
@@ -187,6 +196,9 @@ impl LiveEngine {
         self.saving = Some(Saving {
             store,
             session,
+            open: true,
+            last_open_try: None,
+            source: source.to_string(),
             pending: Vec::new(),
             last_flush: 0.0,
         });
@@ -286,6 +298,7 @@ impl LiveEngine {
     }
 
     fn record(&mut self, t: f64, state: &'static str, a: Option<&Assessment>) {
+        self.reopen(t);
         let score = a.and_then(|a| a.sitting.score);
         self.summary.add(t, state, score);
         let second = t.floor() as i64;
@@ -315,7 +328,7 @@ impl LiveEngine {
 
     fn flush(&mut self, t: f64, force: bool) {
         let Some(s) = &mut self.saving else { return };
-        if s.pending.is_empty() || (!force && t - s.last_flush < FLUSH_EVERY_S) {
+        if !s.open || s.pending.is_empty() || (!force && t - s.last_flush < FLUSH_EVERY_S) {
             return;
         }
         match s.store.add_samples(s.session, &s.pending) {
@@ -328,8 +341,8 @@ impl LiveEngine {
                 // Keep coaching; keep the samples to retry, within reason.
                 self.store_error = Some(format!("cannot save the session: {e}"));
                 s.last_flush = t;
-                if s.pending.len() > 3600 {
-                    s.pending.drain(..s.pending.len() - 3600);
+                if s.pending.len() > MAX_PENDING {
+                    s.pending.drain(..s.pending.len() - MAX_PENDING);
                 }
             }
         }
@@ -408,15 +421,7 @@ impl LiveEngine {
         if self.paused {
             self.record(t, "paused", None);
             let _ = self.alerts.update(t, &Posture::Paused);
-            return FrameResult {
-                pose: None,
-                assessment: None,
-                state: "paused",
-                banner: self.alerts.banner().clone(),
-                alert: None,
-                inference_ms: 0.0,
-                error: None,
-            };
+            return self.paused_result(None);
         }
         let start = Instant::now();
         let est = self.tracker.track(&frame.image, t);
@@ -425,6 +430,45 @@ impl LiveEngine {
             Ok(e) => (e.person().copied(), None),
             Err(e) => (None, Some(e.to_string())),
         };
+        self.judge(t, pose, inference_ms, error)
+    }
+
+    /// Processes a pose already estimated (a replay of recorded poses, as
+    /// the soak test does), at session time `t`: everything
+    /// [`LiveEngine::process`] does after the model.
+    pub fn process_pose(&mut self, t: f64, pose: Option<Pose>) -> FrameResult {
+        if !t.is_finite() {
+            return self.paused_result(None);
+        }
+        let t = t.max(self.last_t);
+        self.last_t = t;
+        if self.paused {
+            self.record(t, "paused", None);
+            let _ = self.alerts.update(t, &Posture::Paused);
+            return self.paused_result(None);
+        }
+        self.judge(t, pose, 0.0, None)
+    }
+
+    fn paused_result(&self, error: Option<String>) -> FrameResult {
+        FrameResult {
+            pose: None,
+            assessment: None,
+            state: if self.paused { "paused" } else { "away" },
+            banner: self.alerts.banner().clone(),
+            alert: None,
+            inference_ms: 0.0,
+            error,
+        }
+    }
+
+    fn judge(
+        &mut self,
+        t: f64,
+        pose: Option<Pose>,
+        inference_ms: f32,
+        error: Option<String>,
+    ) -> FrameResult {
         let assessment = pose.map(|p| self.assessor.assess(&p.keypoints));
         let state: &'static str = match &assessment {
             None => "away",
@@ -465,17 +509,75 @@ impl LiveEngine {
     /// Ends the session: the last samples are written and the session
     /// closed in the database.
     pub fn finish(&mut self) {
+        self.close_session();
+    }
+
+    /// The source (the camera) was lost: the session so far is written and
+    /// closed at its last frame, and kept; tracking and alerts start afresh.
+    /// The next frame (the source is back) starts a new session in the same
+    /// database.
+    pub fn source_lost(&mut self) {
+        self.close_session();
+        self.tracker.reset();
+        let t = self.last_t;
+        let _ = self.alerts.update(t, &Posture::Away);
+    }
+
+    /// Whether a session is open in the database.
+    pub fn session_open(&self) -> bool {
+        self.saving.as_ref().is_some_and(|s| s.open)
+    }
+
+    fn close_session(&mut self) {
         let t = self.last_t;
         if let Some(sample) = self.acc.take(self.wall_start) {
             if let Some(s) = &mut self.saving {
                 s.pending.push(sample);
             }
         }
+        if !self.session_open() {
+            return;
+        }
         self.flush(t, true);
-        if let Some(s) = &self.saving {
-            if let Err(e) = s.store.end_session(s.session, self.wall_start + t) {
-                self.store_error = Some(format!("cannot close the session: {e}"));
+        if let Some(s) = &mut self.saving {
+            match s.store.end_session(s.session, self.wall_start + t) {
+                Ok(()) => s.open = false,
+                Err(e) => self.store_error = Some(format!("cannot close the session: {e}")),
             }
+        }
+    }
+
+    /// After [`LiveEngine::source_lost`], a new session for the frames that
+    /// come now (tried at most every [`FLUSH_EVERY_S`] while the database
+    /// fails).
+    fn reopen(&mut self, t: f64) {
+        let Some(s) = &mut self.saving else { return };
+        if s.open || s.last_open_try.is_some_and(|l| t - l < FLUSH_EVERY_S) {
+            return;
+        }
+        s.last_open_try = Some(t);
+        // What the closed session could not write yet goes first.
+        if !s.pending.is_empty() {
+            if let Err(e) = s.store.add_samples(s.session, &s.pending) {
+                self.store_error = Some(format!("cannot save the session: {e}"));
+                return;
+            }
+            s.pending.clear();
+        }
+        let model = self.tracker.model_name().to_string();
+        let started = s.store.start_session(
+            self.wall_start + t,
+            Some(&self.profile),
+            &s.source,
+            &model,
+        );
+        match started {
+            Ok(id) => {
+                s.session = id;
+                s.open = true;
+                s.last_flush = t;
+            }
+            Err(e) => self.store_error = Some(format!("cannot start a new session: {e}")),
         }
     }
 }

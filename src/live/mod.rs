@@ -133,6 +133,9 @@ impl Drop for LiveHandle {
     }
 }
 
+/// How long to wait before opening a failed source again, seconds.
+pub const RETRY_S: u64 = 2;
+
 fn set_notice(view: &Mutex<LiveView>, notice: Option<String>) {
     if let Ok(mut v) = view.lock() {
         v.notice = notice;
@@ -141,7 +144,10 @@ fn set_notice(view: &Mutex<LiveView>, notice: Option<String>) {
 
 /// Starts the pipeline. `repaint` is called after each published frame
 /// (the window's request_repaint). File sources are played at their own
-/// frame rate; a failing camera is retried every two seconds.
+/// frame rate; a failing camera is retried every [`RETRY_S`] seconds. When
+/// a source that was delivering fails (the camera was unplugged), the view
+/// shows why, the session so far is closed and kept, and once the source is
+/// back a new session starts.
 pub fn start(
     mut open: SourceOpener,
     mut engine: LiveEngine,
@@ -152,15 +158,18 @@ pub fn start(
     let slot = Arc::new(Slot::default());
     let paused = Arc::new(AtomicBool::new(false));
     let ended = Arc::new(AtomicBool::new(false));
+    // Set by the capture thread when the source fails mid-session: why.
+    let lost: Arc<Mutex<Option<String>>> = Arc::default();
     let (tx, rx): (Sender<Command>, Receiver<Command>) = channel();
 
     let capture = {
-        let (view, stop, slot, paused, ended) = (
+        let (view, stop, slot, paused, ended, lost) = (
             view.clone(),
             stop.clone(),
             slot.clone(),
             paused.clone(),
             ended.clone(),
+            lost.clone(),
         );
         std::thread::Builder::new()
             .name("posturecam-capture".into())
@@ -186,7 +195,7 @@ pub fn start(
                             }
                             Err(e) => {
                                 set_notice(&view, Some(e.to_string()));
-                                std::thread::sleep(Duration::from_secs(2));
+                                std::thread::sleep(Duration::from_secs(RETRY_S));
                             }
                         }
                         continue;
@@ -215,7 +224,15 @@ pub fn start(
                             set_notice(&view, Some(e.to_string()));
                             source = None;
                             clock = None;
-                            std::thread::sleep(Duration::from_secs(2));
+                            // A frame from before the loss is not analysed
+                            // after it: drop it, then close the session.
+                            if let Ok(mut s) = slot.frame.lock() {
+                                *s = None;
+                            }
+                            if let Ok(mut l) = lost.lock() {
+                                *l = Some(e.to_string());
+                            }
+                            std::thread::sleep(Duration::from_secs(RETRY_S));
                         }
                     }
                 }
@@ -224,12 +241,13 @@ pub fn start(
     };
 
     let inference = {
-        let (view, stop, slot, paused, ended) = (
+        let (view, stop, slot, paused, ended, lost) = (
             view.clone(),
             stop.clone(),
             slot.clone(),
             paused.clone(),
             ended.clone(),
+            lost.clone(),
         );
         std::thread::Builder::new()
             .name("posturecam-inference".into())
@@ -257,6 +275,22 @@ pub fn start(
                             Command::Calibrate => engine.start_calibration(now),
                             Command::Alerts(a) => engine.set_alert_config(a),
                         }
+                    }
+                    if let Some(why) = lost.lock().ok().and_then(|mut l| l.take()) {
+                        engine.source_lost();
+                        // The source's clock starts again when it is back.
+                        offset = None;
+                        if let Ok(mut v) = view.lock() {
+                            v.pose = None;
+                            v.assessment = None;
+                            v.state = "away";
+                            // Shown again: the frame analysed just before
+                            // may have replaced the capture thread's notice.
+                            v.notice = Some(why);
+                            v.banner = engine.alerts().banner().clone();
+                            v.summary = Arc::new(engine.summary(now));
+                        }
+                        repaint();
                     }
                     if paused.load(Ordering::SeqCst) {
                         engine.tick_paused(now);
@@ -335,12 +369,12 @@ pub fn start(
                         v.has_baseline = engine.baseline().is_some();
                         v.baseline_stale = engine.baseline_stale();
                         v.paused = engine.paused();
-                        if let Some(e) = result
+                        // Frames are coming, so the source is fine: what
+                        // is left to show is a model or storage problem,
+                        // gone once it is.
+                        v.notice = result
                             .error
-                            .or_else(|| engine.store_error().map(str::to_string))
-                        {
-                            v.notice = Some(e);
-                        }
+                            .or_else(|| engine.store_error().map(str::to_string));
                     }
                     repaint();
                 }

@@ -149,6 +149,12 @@ pub enum StoreError {
     },
     #[error("the session database {0} is locked by another program (still busy after {secs} s); close other posturecam windows and try again", secs = BUSY_TIMEOUT.as_secs())]
     Busy(PathBuf),
+    #[error("cannot open the session database {path} ({1}): it or its folder may be read-only or missing; check that both are writable (the permissions, `lsattr` for the immutable flag, a read-only mount), or choose another with --db PATH", path = .0.display())]
+    CannotOpen(PathBuf, rusqlite::Error),
+    #[error("the session database {path} cannot be written ({1}): it, or its folder, is read-only; make both writable (check the permissions, `lsattr` for the immutable flag, a read-only mount) or choose another with --db PATH; what was saved before is unchanged", path = .0.display())]
+    ReadOnly(PathBuf, rusqlite::Error),
+    #[error("cannot write the session database {path} ({1}): the disk is full (or the file-size limit was reached); free some space on it, or choose another with --db PATH; what was saved before is unchanged", path = .0.display())]
+    Full(PathBuf, rusqlite::Error),
     #[error("session database {0}: {1}")]
     Sqlite(PathBuf, rusqlite::Error),
     #[error("no session {0}; `posturecam history` lists the sessions")]
@@ -174,6 +180,18 @@ fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
         }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             StoreError::Busy(path.to_path_buf())
+        }
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(path.to_path_buf(), e),
+        Some(ErrorCode::CannotOpen) => StoreError::CannotOpen(path.to_path_buf(), e),
+        // SQLite reports ENOSPC and a short write as SQLITE_FULL, and a
+        // write refused outright (EFBIG past the file-size limit, ENOSPC
+        // on some file systems) as SQLITE_IOERR_WRITE.
+        Some(ErrorCode::DiskFull) => StoreError::Full(path.to_path_buf(), e),
+        _ if e
+            .sqlite_error()
+            .is_some_and(|f| f.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE) =>
+        {
+            StoreError::Full(path.to_path_buf(), e)
         }
         _ => StoreError::Sqlite(path.to_path_buf(), e),
     }
