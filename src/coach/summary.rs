@@ -40,16 +40,56 @@ fn is_scored(state: &str) -> bool {
 }
 
 /// Builds a [`SessionSummary`] from frames as they come.
+///
+/// Its memory grows with the session's length, not its frame rate: one
+/// [`SECOND_BYTES`] entry per second with a score (an 8-hour day at most
+/// 0.7 MB), the rest fixed. [`SummaryBuilder::summary`] copies only the
+/// fixed part.
 #[derive(Clone, Debug, Default)]
 pub struct SummaryBuilder {
     start: Option<f64>,
     last: Option<(f64, String)>,
+    totals: Totals,
+    alerts: u32,
+    /// (second index, sum of scores, count), in time order (frames never go
+    /// back in time).
+    per_second: Vec<(i64, f64, u32)>,
+}
+
+/// What one scored second of a session takes in a [`SummaryBuilder`].
+pub const SECOND_BYTES: usize = std::mem::size_of::<(i64, f64, u32)>();
+
+/// Time per state and the streak: the part of a summary that does not
+/// grow.
+#[derive(Clone, Debug, Default)]
+struct Totals {
     seconds: BTreeMap<String, f64>,
     streak_start: Option<f64>,
     longest: f64,
-    alerts: u32,
-    /// second index → (sum of scores, count)
-    per_second: BTreeMap<i64, (f64, u32)>,
+}
+
+impl Totals {
+    /// The frame at `lt` in `ls` lasted until `t` (at most
+    /// [`MAX_FRAME_SPAN_S`]).
+    fn span(&mut self, lt: f64, ls: &str, t: f64) {
+        let span = (t - lt).min(MAX_FRAME_SPAN_S);
+        match self.seconds.get_mut(ls) {
+            Some(v) => *v += span,
+            None => {
+                self.seconds.insert(ls.to_string(), span);
+            }
+        }
+        if ls == "upright" {
+            let s = *self.streak_start.get_or_insert(lt);
+            // A gap longer than a frame span breaks the streak.
+            if t - lt > MAX_FRAME_SPAN_S {
+                self.longest = self.longest.max(lt + MAX_FRAME_SPAN_S - s);
+                self.streak_start = None;
+            } else {
+                self.longest = self.longest.max(t - s);
+            }
+        }
+    }
 }
 
 impl SummaryBuilder {
@@ -65,29 +105,27 @@ impl SummaryBuilder {
             return;
         }
         self.start.get_or_insert(t);
-        if let Some((lt, ls)) = self.last.take() {
-            let span = (t - lt).min(MAX_FRAME_SPAN_S);
-            *self.seconds.entry(ls.clone()).or_default() += span;
-            if ls == "upright" {
-                let s = *self.streak_start.get_or_insert(lt);
-                // A gap longer than a frame span breaks the streak.
-                if t - lt > MAX_FRAME_SPAN_S {
-                    self.longest = self.longest.max(lt + MAX_FRAME_SPAN_S - s);
-                    self.streak_start = None;
-                } else {
-                    self.longest = self.longest.max(t - s);
-                }
-            }
+        if let Some((lt, ls)) = &self.last {
+            self.totals.span(*lt, ls, t);
         }
         if state != "upright" {
-            self.streak_start = None;
+            self.totals.streak_start = None;
         }
         if let Some(s) = score {
-            let e = self.per_second.entry(t.floor() as i64).or_default();
-            e.0 += f64::from(s);
-            e.1 += 1;
+            let second = t.floor() as i64;
+            match self.per_second.last_mut() {
+                Some(e) if e.0 == second => {
+                    e.1 += f64::from(s);
+                    e.2 += 1;
+                }
+                _ => self.per_second.push((second, f64::from(s), 1)),
+            }
         }
-        self.last = Some((t, state.to_string()));
+        match &mut self.last {
+            // No new string for each frame in the same state.
+            Some((lt, ls)) if ls == state => *lt = t,
+            last => *last = Some((t, state.to_string())),
+        }
     }
 
     pub fn add_alert(&mut self) {
@@ -96,28 +134,28 @@ impl SummaryBuilder {
 
     /// The summary so far (the last frame counts until `now`).
     pub fn summary(&self, now: f64) -> SessionSummary {
-        let mut b = self.clone();
+        let mut totals = self.totals.clone();
         if let Some((lt, ls)) = &self.last {
             if now.is_finite() && now > *lt {
-                b.add(now, &ls.clone(), None);
+                totals.span(*lt, ls, now);
             }
         }
-        let scored_s = b
+        let scored_s = totals
             .seconds
             .iter()
             .filter(|(k, _)| is_scored(k))
             .map(|(_, v)| v)
             .sum();
-        let timeline: Vec<(f64, f64)> = b
+        let timeline: Vec<(f64, f64)> = self
             .per_second
             .iter()
-            .map(|(s, (sum, n))| (*s as f64, sum / f64::from(*n)))
+            .map(|(s, sum, n)| (*s as f64, sum / f64::from(*n)))
             .collect();
         SessionSummary {
-            seconds: b.seconds,
+            seconds: totals.seconds,
             scored_s,
-            alerts: b.alerts,
-            longest_good_streak_s: b.longest,
+            alerts: self.alerts,
+            longest_good_streak_s: totals.longest,
             worst_periods: worst_periods(&timeline),
             timeline,
         }
@@ -208,6 +246,33 @@ mod tests {
         b.add(50.0, "slouched", None);
         b.add(f64::NAN, "slouched", None);
         assert!(!b.summary(101.0).seconds.contains_key("slouched"));
+    }
+
+    /// An 8-hour day at 30 fps keeps one entry per scored second, not per
+    /// frame: 28 800 × 24 bytes, under 0.7 MB.
+    #[test]
+    fn a_whole_day_keeps_one_entry_per_scored_second() {
+        let mut b = SummaryBuilder::new();
+        let day_s = 8 * 3600;
+        for i in 0..day_s * 30 {
+            let t = f64::from(i) / 30.0;
+            // Each minute: 50 s upright (scored), 10 s away.
+            if (i / 30) % 60 < 50 {
+                b.add(t, "upright", Some(90));
+            } else {
+                b.add(t, "away", None);
+            }
+        }
+        let scored = day_s as usize * 50 / 60;
+        assert_eq!(b.per_second.len(), scored);
+        assert_eq!(SECOND_BYTES, 24);
+        assert!(b.per_second.capacity() * SECOND_BYTES < 2 * 700_000);
+        let s = b.summary(f64::from(day_s));
+        assert_eq!(s.timeline.len(), scored);
+        assert!((s.seconds["upright"] - (scored as f64)).abs() < 1e-3, "{s:?}");
+        assert!((s.seconds["away"] - (day_s as f64 - scored as f64)).abs() < 1e-3);
+        assert!((s.longest_good_streak_s - 50.0).abs() < 0.05, "{s:?}");
+        assert!(s.timeline.iter().all(|(_, v)| (*v - 90.0).abs() < 1e-9));
     }
 
     #[test]
