@@ -1130,6 +1130,39 @@ mod tests {
     }
 
     #[test]
+    fn read_only_cannot_open_and_full_disk_errors_name_the_file_and_what_to_do() {
+        let path = Path::new("/data/s.sqlite3");
+        let err = |code| {
+            sql_error(
+                path,
+                rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+            )
+        };
+        let full = err(rusqlite::ffi::SQLITE_FULL);
+        assert!(matches!(full, StoreError::Full(..)), "{full:?}");
+        // A write refused by the file-size limit (EFBIG) or ENOSPC.
+        let refused = err(rusqlite::ffi::SQLITE_IOERR_WRITE);
+        assert!(matches!(refused, StoreError::Full(..)), "{refused:?}");
+        let ro = err(rusqlite::ffi::SQLITE_READONLY);
+        assert!(matches!(ro, StoreError::ReadOnly(..)), "{ro:?}");
+        let cant = err(rusqlite::ffi::SQLITE_CANTOPEN);
+        assert!(matches!(cant, StoreError::CannotOpen(..)), "{cant:?}");
+        for (e, says) in [
+            (full, "the disk is full"),
+            (refused, "the disk is full"),
+            (ro, "read-only"),
+            (cant, "read-only or missing"),
+        ] {
+            let m = e.to_string();
+            assert!(m.contains("/data/s.sqlite3") && m.contains(says), "{m}");
+            assert!(m.contains("--db PATH"), "{m}");
+        }
+        // Other I/O errors stay as SQLite says them.
+        let other = err(rusqlite::ffi::SQLITE_IOERR_READ);
+        assert!(matches!(other, StoreError::Sqlite(..)), "{other:?}");
+    }
+
+    #[test]
     fn a_session_that_never_ended_lasts_until_its_last_sample() {
         let (_dir, path) = temp_db();
         let store = Store::open(&path).unwrap();

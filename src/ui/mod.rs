@@ -76,9 +76,15 @@ pub fn draw_skeleton(
     }
 }
 
+/// Whether a person is being coached: then a notice (cannot save, a model
+/// error) goes under the cue instead of in its place.
+fn coaching(view: &LiveView) -> bool {
+    !matches!(view.state, "away" | "paused") && !view.ended
+}
+
 /// The banner's text and colour: one plain-language cue at a time.
 pub fn banner_text(view: &LiveView) -> (String, Color32) {
-    if let Some(n) = &view.notice {
+    if let Some(n) = view.notice.as_ref().filter(|_| !coaching(view)) {
         return (n.clone(), Color32::from_rgb(200, 120, 20));
     }
     if view.ended {
@@ -120,7 +126,33 @@ pub fn banner(ui: &mut egui::Ui, view: &LiveView, flash: bool) {
                     .color(Color32::BLACK)
                     .strong(),
             );
+            if let Some(n) = view.notice.as_ref().filter(|_| coaching(view)) {
+                ui.label(RichText::new(n).color(Color32::BLACK));
+            }
         });
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_does_not_hide_the_cue_while_someone_is_coached() {
+        let mut v = LiveView {
+            notice: Some("cannot save the session: the disk is full".into()),
+            state: "slouched",
+            banner: Banner::Alert {
+                code: "slouch".into(),
+                message: "sit back".into(),
+                since: 0.0,
+            },
+            ..LiveView::default()
+        };
+        assert_eq!(banner_text(&v).0, "Sit back");
+        // No one in view (or the camera lost): the notice is the message.
+        v.state = "away";
+        assert_eq!(banner_text(&v).0, "cannot save the session: the disk is full");
+    }
 }
 
 fn fmt_angle(v: Option<f32>) -> String {
