@@ -69,7 +69,7 @@ fn saved(db: &Path) -> (i64, Option<f64>) {
 }
 
 fn wait_for(what: &str, timeout_s: u64, f: impl FnMut() -> bool) {
-    wait_or(what, timeout_s, f, || String::new());
+    wait_or(what, timeout_s, f, String::new);
 }
 
 /// As [`wait_for`], with `context()` in the failure message.
@@ -527,7 +527,9 @@ fn a_camera_lost_mid_session_closes_the_session_which_is_kept_and_resumes() {
     wait_for("the failed reopening", 30, || {
         view().notice.is_some_and(|n| n.contains("no camera found"))
     });
-    wait_for("the camera back", 30, || view().notice.is_none() && view().pose.is_some());
+    wait_for("the camera back", 30, || {
+        view().notice.is_none() && view().pose.is_some()
+    });
     wait_for("the end", 60, || view().ended);
     handle.stop();
     assert_eq!(opens.load(Ordering::SeqCst), 3, "retried until it opened");

@@ -174,7 +174,11 @@ fn an_hour_of_frames_keeps_memory_and_storage_bounded() {
         row.samples
     );
     assert_eq!(row.alerts, u64::from(summary.alerts));
-    assert_eq!(row.alerts, (end_t / 600.0).floor() as u64, "one alert per slouch");
+    assert_eq!(
+        row.alerts,
+        (end_t / 600.0).floor() as u64,
+        "one alert per slouch"
+    );
     assert!(row.ended_at.is_some());
     // A second's sample is some 100 bytes with its index: the database
     // grows linearly, by well under a MiB an hour.
@@ -190,4 +194,36 @@ fn an_hour_of_frames_keeps_memory_and_storage_bounded() {
         growth < MAX_GROWTH_MIB_PER_HOUR * hours,
         "RSS grew {growth:.1} MiB: {rss:?}"
     );
+}
+
+/// The soak's replay path on a short run, in every `cargo test`: the
+/// replayed poses are judged and stored as live frames are.
+#[test]
+fn replayed_poses_are_judged_and_stored_like_live_frames() {
+    let mut e = engine();
+    let upright = pose_of(&mut e, "astronaut.png", 0.0);
+    let slouched = pose_of(&mut e, "camera.png", 1.0);
+    let mut e = engine();
+    e.attach_store(Store::open_in_memory().unwrap(), "replay")
+        .unwrap();
+    let mut states = Vec::new();
+    // 60 s upright, then 60 s slouched: one alert after the 10 s onset.
+    for i in 0..(120.0 * FPS) as u64 {
+        let t = i as f64 / FPS;
+        let pose = if t < 60.0 { upright } else { slouched };
+        let r = e.process_pose(t, Some(pose));
+        states.push(r.state);
+        if let Some(a) = r.alert {
+            assert!((70.0..70.5).contains(&a.t), "alert at {}", a.t);
+        }
+    }
+    assert_eq!(states[0], "upright");
+    assert_eq!(states[states.len() - 1], "slouched");
+    assert_eq!(e.alerts().alert_count(), 1);
+    // A time that is not a number is not recorded.
+    assert_eq!(e.process_pose(f64::NAN, None).state, "away");
+    let s = e.summary(120.0);
+    assert!((s.seconds["upright"] - 60.0).abs() < 0.05, "{s:?}");
+    assert!((s.seconds["slouched"] - 60.0).abs() < 0.05, "{s:?}");
+    assert_eq!(s.timeline.len(), 120);
 }

@@ -269,7 +269,10 @@ mod tests {
         assert!(b.per_second.capacity() * SECOND_BYTES < 2 * 700_000);
         let s = b.summary(f64::from(day_s));
         assert_eq!(s.timeline.len(), scored);
-        assert!((s.seconds["upright"] - (scored as f64)).abs() < 1e-3, "{s:?}");
+        assert!(
+            (s.seconds["upright"] - (scored as f64)).abs() < 1e-3,
+            "{s:?}"
+        );
         assert!((s.seconds["away"] - (day_s as f64 - scored as f64)).abs() < 1e-3);
         assert!((s.longest_good_streak_s - 50.0).abs() < 0.05, "{s:?}");
         assert!(s.timeline.iter().all(|(_, v)| (*v - 90.0).abs() < 1e-9));

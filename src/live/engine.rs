@@ -565,12 +565,9 @@ impl LiveEngine {
             s.pending.clear();
         }
         let model = self.tracker.model_name().to_string();
-        let started = s.store.start_session(
-            self.wall_start + t,
-            Some(&self.profile),
-            &s.source,
-            &model,
-        );
+        let started =
+            s.store
+                .start_session(self.wall_start + t, Some(&self.profile), &s.source, &model);
         match started {
             Ok(id) => {
                 s.session = id;

@@ -151,7 +151,10 @@ mod notice_tests {
         assert_eq!(banner_text(&v).0, "Sit back");
         // No one in view (or the camera lost): the notice is the message.
         v.state = "away";
-        assert_eq!(banner_text(&v).0, "cannot save the session: the disk is full");
+        assert_eq!(
+            banner_text(&v).0,
+            "cannot save the session: the disk is full"
+        );
     }
 }
 
