@@ -286,7 +286,13 @@ fn fault_mid_session(
     wait_or(
         "the warning",
         20,
-        || err.lock().unwrap().iter().any(|l| l.contains(warning)),
+        || {
+            // Killed by SIGXFSZ, say, rather than told.
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the program died ({status}); {}", stderr());
+            }
+            err.lock().unwrap().iter().any(|l| l.contains(warning))
+        },
         stderr,
     );
     let (n_during, last_during) = saved(db);
