@@ -26,8 +26,18 @@ pub enum LoadError {
     Empty,
     #[error("not a supported image (JPEG, PNG, WebP, BMP or TIFF)")]
     UnknownFormat,
+    /// A format recognised from its content that posturecam does not read
+    /// (GIF, animated or not, AVIF, …): refused, never half-read.
+    #[error("{0} images are not supported; convert it to JPEG or PNG (posturecam reads JPEG, PNG, WebP, BMP and TIFF)")]
+    UnsupportedFormat(String),
+    /// A FIFO, device or socket named like an image: opening it could
+    /// block forever or read without end.
+    #[error("not a regular file ({0}); only image files are read")]
+    NotAFile(&'static str),
     #[error("image is {width}x{height} pixels, over the limit of {} MiB decoded; refusing to decode it", limit >> 20)]
     TooLarge { width: u32, height: u32, limit: u64 },
+    #[error("image is {width}x{height} pixels, over the limit of {MAX_SIDE} pixels a side; refusing to decode it")]
+    TooWide { width: u32, height: u32 },
     #[error("image too large to decode safely ({0}): over {MAX_SIDE} pixels a side or {mib} MiB decoded", mib = MAX_DECODED_BYTES >> 20)]
     OverLimits(String),
     #[error("corrupt or truncated image: {0}")]
@@ -42,6 +52,14 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 /// [`MAX_FILE_BYTES`] for the file plus [`MAX_DECODED_BYTES`] for the
 /// decoded pixels.
 pub fn load_rgb(path: &Path) -> Result<RgbImage, LoadError> {
+    // Checked before opening: opening a FIFO for reading blocks until
+    // someone writes to it.
+    let kind = std::fs::metadata(path)
+        .map_err(LoadError::Open)?
+        .file_type();
+    if !kind.is_file() {
+        return Err(LoadError::NotAFile(file_kind(&kind)));
+    }
     let file = File::open(path).map_err(LoadError::Open)?;
     let len = file.metadata().map_err(LoadError::Open)?.len();
     if len > MAX_FILE_BYTES {
@@ -54,6 +72,26 @@ pub fn load_rgb(path: &Path) -> Result<RgbImage, LoadError> {
     decode_rgb(&bytes)
 }
 
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    "not a plain file"
+}
+
 /// Decodes an in-memory image (same rules as [`load_rgb`]).
 pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, LoadError> {
     if bytes.is_empty() {
@@ -64,6 +102,10 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, LoadError> {
         .map_err(LoadError::Open)?;
     match reader.format() {
         None => return Err(LoadError::UnknownFormat),
+        Some(f) if !f.reading_enabled() => {
+            let name = f.extensions_str().first().copied().unwrap_or("this format");
+            return Err(LoadError::UnsupportedFormat(name.to_ascii_uppercase()));
+        }
         // The JPEG decoder fills in a truncated file's missing rows instead
         // of failing; a frame that is partly grey must not be scored.
         Some(ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
@@ -73,7 +115,18 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, LoadError> {
         }
         Some(_) => {}
     }
-    decode(reader)
+    decode(reader, bytes)
+}
+
+/// The size an image's header declares, read without limits (headers
+/// only, nothing the size of the image is allocated): for the message when
+/// the decoder refused it.
+fn header_dims(bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    reader.no_limits();
+    reader.into_dimensions().ok()
 }
 
 /// Walks a JPEG's marker segments and entropy-coded scans and says whether
@@ -131,19 +184,29 @@ pub fn jpeg_is_complete(data: &[u8]) -> bool {
 
 fn decode<R: std::io::BufRead + std::io::Seek>(
     mut reader: ImageReader<R>,
+    bytes: &[u8],
 ) -> Result<RgbImage, LoadError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODED_BYTES);
     reader.limits(limits);
-    let too_large = |(width, height): (u32, u32)| LoadError::TooLarge {
-        width,
-        height,
-        limit: MAX_DECODED_BYTES,
+    let too_large = |(width, height): (u32, u32)| {
+        if width > MAX_SIDE || height > MAX_SIDE {
+            LoadError::TooWide { width, height }
+        } else {
+            LoadError::TooLarge {
+                width,
+                height,
+                limit: MAX_DECODED_BYTES,
+            }
+        }
     };
     let decode_err = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => LoadError::OverLimits(e.to_string()),
+        image::ImageError::Limits(_) => match header_dims(bytes) {
+            Some(dims) => too_large(dims),
+            None => LoadError::OverLimits(e.to_string()),
+        },
         image::ImageError::Unsupported(_) => LoadError::UnknownFormat,
         other => LoadError::Decode(other.to_string()),
     };

@@ -165,7 +165,15 @@ pub fn probe(path: &Path, opts: &VideoOptions) -> Result<VideoInfo, VideoError> 
             reason: e.to_string(),
         },
     })?;
-    if meta.is_file() && meta.len() == 0 {
+    // A FIFO or device named like a video would block the open below (and
+    // ffmpeg) until someone writes to it; a folder is not a video either.
+    if !meta.is_file() {
+        return Err(VideoError::Unreadable {
+            path: name,
+            reason: "not a regular file (a folder, named pipe or device)".into(),
+        });
+    }
+    if meta.len() == 0 {
         return Err(VideoError::Empty(name));
     }
     std::fs::File::open(path).map_err(|e| VideoError::Unreadable {
