@@ -44,7 +44,9 @@ pub trait FrameSource {
 
 /// Image files (one file, or a folder searched recursively in sorted
 /// order) played as a video at a fixed rate, optionally looping. Files that
-/// cannot be read are skipped and listed in [`FolderSource::skipped`].
+/// cannot be read, and entries that cannot be listed (a symlink loop), are
+/// skipped, each reported once on stderr and listed in
+/// [`FolderSource::skipped`].
 pub struct FolderSource {
     name: String,
     files: Vec<PathBuf>,
@@ -67,11 +69,20 @@ impl FolderSource {
         {
             return Err(SourceError::Other(format!("{name}: {e}")));
         }
-        let files: Vec<PathBuf> = inputs
-            .into_iter()
-            .filter(|i| i.error.is_none() && !super::video::is_video(&i.path))
-            .map(|i| i.path)
-            .collect();
+        // Entries that could not be listed (a symlink loop, a folder that
+        // cannot be read) are skipped with a warning, not silently.
+        let mut skipped = Vec::new();
+        let mut files = Vec::new();
+        for i in inputs {
+            match i.error {
+                Some(e) => {
+                    eprintln!("posturecam: skipped {}: {e}", i.path.display());
+                    skipped.push((i.path, e));
+                }
+                None if !super::video::is_video(&i.path) => files.push(i.path),
+                None => {}
+            }
+        }
         if files.is_empty() {
             return Err(SourceError::Empty(name));
         }
@@ -88,7 +99,7 @@ impl FolderSource {
             pos: 0,
             played: 0,
             good_this_pass: false,
-            skipped: Vec::new(),
+            skipped,
         })
     }
 
@@ -127,6 +138,7 @@ impl FrameSource for FolderSource {
                 }
                 Err(e) => {
                     if !self.skipped.iter().any(|(p, _)| p == path) {
+                        eprintln!("posturecam: skipped {}: {e}", path.display());
                         self.skipped.push((path.clone(), e.to_string()));
                     }
                 }
@@ -182,6 +194,28 @@ mod tests {
         );
         assert_eq!(s.skipped().len(), 1);
         assert!(s.describe().contains("3 images at 10 fps"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_skipped_with_its_reason_and_the_rest_plays() {
+        let dir = tempfile::tempdir().unwrap();
+        write_png(&dir.path().join("a.png"), 1);
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("sub/up")).unwrap();
+        std::os::unix::fs::symlink("me", dir.path().join("me")).unwrap();
+        let mut s = FolderSource::open(dir.path(), 30.0, false).unwrap();
+        assert_eq!(s.next_frame().unwrap().unwrap().image.get_pixel(0, 0)[0], 1);
+        assert!(s.next_frame().unwrap().is_none());
+        let reasons: Vec<&str> = s.skipped().iter().map(|(_, r)| r.as_str()).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons.iter().any(|r| r.contains("loop")), "{reasons:?}");
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("Too many levels of symbolic links")),
+            "{reasons:?}"
+        );
     }
 
     #[test]
