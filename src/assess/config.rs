@@ -353,12 +353,70 @@ pub enum ConfigError {
     Invalid(String, String),
 }
 
+/// A number for a message: huge ones in scientific notation, so that a
+/// hostile `1e300` does not print as 300 digits.
+fn show(v: impl Into<f64>) -> String {
+    let v: f64 = v.into();
+    if v.is_finite() && v.abs() >= 1e9 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The dotted key (`lifting.activity`) whose line holds byte `offset` of a
+/// TOML text, for parse errors (wrong type, unknown key), which the toml
+/// crate reports by position only. Follows `[table]` headers and
+/// `key = value` lines; a value spanning lines (an array) belongs to the
+/// key that opened it. A best effort: `None` when no key is found.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let mut table: Option<String> = None;
+    let mut key: Option<String> = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        let code = t.split('#').next().unwrap_or("").trim();
+        // A header: `[a.b]` or `[[a]]`; an array's continuation line
+        // (`[1, 2],`) has a comma.
+        if code.starts_with('[') && code.ends_with(']') && !code.contains([',', '=']) {
+            let name: String = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .split('.')
+                .map(|p| p.trim().trim_matches('"'))
+                .collect::<Vec<_>>()
+                .join(".");
+            table = Some(name);
+            key = None;
+        } else if let Some((k, _)) = code.split_once('=') {
+            let k = k.trim().trim_matches('"').to_string();
+            key = Some(match &table {
+                Some(tb) => format!("{tb}.{k}"),
+                None => k,
+            });
+        }
+        start += line.len();
+        if offset < start {
+            return key.or(table);
+        }
+    }
+    None
+}
+
 impl AssessConfig {
     /// Parses TOML; keys left out keep their defaults; unknown keys and
     /// values out of range are errors naming the key.
     pub fn from_toml(text: &str, origin: &str) -> Result<AssessConfig, ConfigError> {
-        let mut cfg: AssessConfig =
-            toml::from_str(text).map_err(|e| ConfigError::Parse(origin.into(), e.to_string()))?;
+        let mut cfg: AssessConfig = toml::from_str(text).map_err(|e| {
+            let key = e
+                .span()
+                .and_then(|span| key_at(text, span.start))
+                .map(|k| format!("key `{k}`: "))
+                .unwrap_or_default();
+            ConfigError::Parse(origin.into(), format!("{key}{e}"))
+        })?;
         cfg.reps.style = StyleBands::from(&cfg.lifting);
         cfg.validate()
             .map_err(|m| ConfigError::Invalid(origin.into(), m))?;
@@ -378,7 +436,8 @@ impl AssessConfig {
                 Ok(())
             } else {
                 Err(format!(
-                    "{key} = {v}: must be an angle from 0 to 180 degrees"
+                    "{key} = {}: must be an angle from 0 to 180 degrees",
+                    show(v)
                 ))
             }
         };
@@ -397,13 +456,16 @@ impl AssessConfig {
             if v.is_finite() && v > 0.0 && v < 1.0 {
                 Ok(())
             } else {
-                Err(format!("{key} = {v}: must be a fraction between 0 and 1"))
+                Err(format!(
+                    "{key} = {}: must be a fraction between 0 and 1",
+                    show(v)
+                ))
             }
         };
         if !(self.gate_confidence.is_finite() && (0.0..=1.0).contains(&self.gate_confidence)) {
             return Err(format!(
                 "gate_confidence = {}: must be from 0 to 1",
-                self.gate_confidence
+                show(self.gate_confidence)
             ));
         }
         angle("upright_tolerance_deg", self.upright_tolerance_deg)?;
@@ -430,8 +492,8 @@ impl AssessConfig {
         }
         if !(l.load_kg.is_finite() && l.load_kg >= 0.0) {
             return Err(format!(
-                "lifting.load_kg = {}: must be 0 or more",
-                l.load_kg
+                "lifting.load_kg = {}: must be a finite weight in kg, 0 or more",
+                show(l.load_kg)
             ));
         }
         if l.activity > 3 {
@@ -453,7 +515,8 @@ impl RepConfig {
                 Ok(())
             } else {
                 Err(format!(
-                    "reps.{key} = {v}: must be a time in seconds, above 0 and at most 3600"
+                    "reps.{key} = {}: must be a time in seconds, above 0 and at most 3600",
+                    show(v)
                 ))
             }
         };
@@ -462,7 +525,8 @@ impl RepConfig {
                 Ok(())
             } else {
                 Err(format!(
-                    "reps.{key} = {v}: must be an angle from 0 to 180 degrees"
+                    "reps.{key} = {}: must be an angle from 0 to 180 degrees",
+                    show(v)
                 ))
             }
         };
@@ -471,7 +535,8 @@ impl RepConfig {
                 Ok(())
             } else {
                 Err(format!(
-                    "reps.{key} = {v}: must be a fraction between 0 and 1"
+                    "reps.{key} = {}: must be a fraction between 0 and 1",
+                    show(v)
                 ))
             }
         };
@@ -487,7 +552,7 @@ impl RepConfig {
         if !(r.baseline_percentile.is_finite() && (0.0..=50.0).contains(&r.baseline_percentile)) {
             return Err(format!(
                 "reps.baseline_percentile = {}: must be from 0 to 50",
-                r.baseline_percentile
+                show(r.baseline_percentile)
             ));
         }
         fraction("standing_hip_min", r.standing_hip_min)?;
@@ -584,6 +649,98 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("style"), "{e}");
+    }
+
+    #[test]
+    fn hostile_values_are_refused_naming_the_dotted_key() {
+        let cases = [
+            (
+                "gate_confidence = \"high\"\n",
+                "`gate_confidence`",
+                "invalid type",
+            ),
+            (
+                "[sitting]\nlean_deg = true\n",
+                "`sitting.lean_deg`",
+                "invalid type",
+            ),
+            (
+                "[sitting]\n# note\nbogus = 1\n",
+                "`sitting.bogus`",
+                "unknown field",
+            ),
+            ("nonsense = 1\n", "`nonsense`", "unknown field"),
+            (
+                "[wrong_section]\nx = 1\n",
+                "`wrong_section`",
+                "unknown field",
+            ),
+            ("[lifting]\nactivity = -1\n", "`lifting.activity`", "-1"),
+            (
+                "[lifting]\nload_kg = \"NaN\"\n",
+                "`lifting.load_kg`",
+                "invalid type",
+            ),
+            (
+                "[lifting]\nactivity = 99999999999999999999\n",
+                "`lifting.activity`",
+                "99999999999999999999",
+            ),
+            ("[reps]\nreba_poor = 300\n", "`reps.reba_poor`", "300"),
+            (
+                "[sitting]\nscore_neck_deg = [\n  10,\n  \"x\",\n]\n",
+                "`sitting.score_neck_deg`",
+                "invalid type",
+            ),
+            (
+                "[reps]\nmax_gap_s = 1e300\n",
+                "reps.max_gap_s = 1e300",
+                "at most 3600",
+            ),
+            (
+                "[lifting]\nload_kg = nan\n",
+                "lifting.load_kg = NaN",
+                "finite",
+            ),
+            (
+                "[lifting]\nload_kg = inf\n",
+                "lifting.load_kg = inf",
+                "finite",
+            ),
+            (
+                "[lifting]\nload_kg = -1\n",
+                "lifting.load_kg = -1",
+                "0 or more",
+            ),
+            (
+                "[sitting]\nslouch_trunk_deg = 1e300\n",
+                "sitting.slouch_trunk_deg = inf",
+                "0 to 180",
+            ),
+            (
+                "[sitting]\nlean_deg = 3e9\n",
+                "sitting.lean_deg = 3e9",
+                "0 to 180",
+            ),
+        ];
+        for (text, key, reason) in cases {
+            let e = AssessConfig::from_toml(text, "h.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key) && e.contains(reason), "{text:?} -> {e}");
+            assert!(e.contains("h.toml") && e.len() < 400, "{e}");
+        }
+    }
+
+    #[test]
+    fn key_at_follows_tables_and_multiline_arrays() {
+        let text = "a = 1\n[t]\nb = [\n 1,\n [2],\n]\n[u . \"v\"] # c\nw = 2\n";
+        let at = |needle: &str| key_at(text, text.find(needle).unwrap());
+        assert_eq!(at("1\n[t]").as_deref(), Some("a"));
+        assert_eq!(at("[t]").as_deref(), Some("t"));
+        assert_eq!(at(" [2]").as_deref(), Some("t.b"));
+        assert_eq!(at("w = 2").as_deref(), Some("u.v.w"));
+        assert_eq!(key_at("", 0), None);
     }
 
     #[test]
