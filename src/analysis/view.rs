@@ -99,9 +99,19 @@ pub fn estimate_view(kps: &Keypoints, min_conf: f32) -> ViewEstimate {
     }
     // Cue 2: both ears seen alike means frontal (or from behind); one
     // clearly more confident than the other means a side view.
-    let (lc, rc) = (kps.get(LeftEar).confidence, kps.get(RightEar).confidence);
+    // A keypoint without a finite position counts as not seen, however
+    // confident the model claims to be.
+    let conf = |j: Joint| {
+        let k = kps.get(j);
+        if k.x.is_finite() && k.y.is_finite() {
+            k.confidence
+        } else {
+            0.0
+        }
+    };
+    let (lc, rc) = (conf(LeftEar), conf(RightEar));
     let asymmetry = |l: Joint, r: Joint| {
-        let (a, b) = (kps.get(l).confidence, kps.get(r).confidence);
+        let (a, b) = (conf(l), conf(r));
         (a.is_finite() && b.is_finite() && (a >= min_conf || b >= min_conf))
             .then(|| (a - b).abs() / a.max(b))
     };

@@ -59,13 +59,27 @@ pub struct FrameRecord {
 
 fn round(v: f32, decimals: i32) -> f32 {
     let f = 10f32.powi(decimals);
-    (v * f).round() / f
+    let r = (v * f).round() / f;
+    // Near f32::MAX, `v * f` overflows: such a value has no decimals to
+    // round anyway.
+    if r.is_finite() {
+        r
+    } else {
+        v
+    }
 }
 
 /// The pose as written: pixel coordinates to 0.01 px, confidences to 1e-4.
 fn rounded(pose: &Pose) -> Pose {
     let mut k = pose.keypoints;
     for kp in k.0.iter_mut() {
+        // A NaN or infinite keypoint (a broken custom model) is written as
+        // not found, at confidence 0: JSON has no NaN (serde_json would
+        // write null, which does not read back as a number).
+        if !(kp.x.is_finite() && kp.y.is_finite() && kp.confidence.is_finite()) {
+            *kp = Keypoint::default();
+            continue;
+        }
         *kp = Keypoint {
             x: round(kp.x, 2),
             y: round(kp.y, 2),
@@ -73,7 +87,11 @@ fn rounded(pose: &Pose) -> Pose {
         };
     }
     Pose {
-        score: round(pose.score, 4),
+        score: if pose.score.is_finite() {
+            round(pose.score, 4)
+        } else {
+            0.0
+        },
         keypoints: Keypoints(k.0),
     }
 }
