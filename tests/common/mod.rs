@@ -2,6 +2,7 @@
 //! files made on the fly.
 #![allow(dead_code)]
 
+pub mod proc;
 pub mod video;
 
 use std::path::{Path, PathBuf};
