@@ -22,6 +22,9 @@ packages=(
   ffmpeg
   # the HTML report is checked in a real browser, headless
   chromium
+  # tests/security.rs traces every socket the program opens; tests/hostile_inputs.rs
+  # measures peak memory on decompression bombs with GNU time
+  strace time
 )
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup.sh: no apt-get here; install the equivalents of: ${packages[*]}" >&2

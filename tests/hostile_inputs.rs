@@ -277,6 +277,39 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
         assert!(gap < 0.03, "{name}: keypoints moved by {gap}");
         all_finite(r);
     }
+
+    // The same folder as a live source, looping: the readable images play,
+    // each unreadable one is reported once with its reason.
+    let out = run(
+        bin()
+            .args(["live", "--no-window", "--no-save", "--loop"])
+            .args(["--exit-after-frames", "12", "--source"])
+            .arg(d),
+        LIMIT_S,
+    );
+    assert_no_panic(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("frames 12"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for (name, why) in [
+        ("empty.jpg", "the file is empty"),
+        ("truncated.jpg", "truncated JPEG"),
+        ("text.jpg", "not a supported image"),
+        ("bomb.png", "100000x100000"),
+        ("bomb.jpg", "65535x65535"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(name) && l.starts_with("posturecam: skipped"))
+            .unwrap_or_else(|| panic!("no warning for {name}: {err}"));
+        assert!(line.contains(why), "{line}");
+        assert_eq!(err.matches(&format!("/{name}:")).count(), 1, "{err}");
+    }
 }
 
 #[test]
