@@ -199,8 +199,16 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
         .map(|s| s.success())
         .unwrap_or(false);
 
+    // An endless device under an image name: reading it "to the end"
+    // would fill memory.
+    let zero = d.join("zero.jpg");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+
     let mut cmd = bin();
-    cmd.args(["score", "-q", "-j", "2"]).arg(d).arg(&gif);
+    cmd.args(["score", "-q", "-j", "2"])
+        .arg(d)
+        .arg(&gif)
+        .arg(&zero);
     if have_fifo {
         cmd.arg(&fifo);
     } else {
@@ -210,7 +218,7 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
     assert_no_panic(&out);
     assert_eq!(out.status.code(), Some(2), "some inputs failed");
     let recs = frame_records(&out.stdout);
-    assert_eq!(recs.len(), files.len() + 2 + usize::from(have_fifo));
+    assert_eq!(recs.len(), files.len() + 3 + usize::from(have_fifo));
 
     for name in ["empty.jpg", "empty.png"] {
         assert_eq!(error_of(&recs, name), "the file is empty (0 bytes)");
@@ -234,6 +242,10 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
     );
     let e = error_of(&recs, "animated.gif");
     assert!(e.starts_with("GIF images are not supported"), "{e}");
+    assert_eq!(
+        error_of(&recs, "zero.jpg"),
+        "not a regular file (a device); only image files are read"
+    );
     if have_fifo {
         let e = error_of(&recs, "pipe.jpg");
         assert_eq!(
@@ -632,11 +644,40 @@ fn empty_truncated_and_fake_videos_in_score_live_and_report() {
     // Head cut off: no ftyp box.
     std::fs::write(d.join("headless.mp4"), &full[full.len() / 3..]).unwrap();
     std::fs::copy(&clip, d.join("whole.mp4")).unwrap();
+    // Named explicitly: a named pipe and an endless device called .mp4
+    // (opening the pipe would block ffprobe and us forever).
+    let odd = tempfile::tempdir().unwrap();
+    let zero = odd.path().join("zero.mp4");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let pipe = odd.path().join("pipe.mp4");
+    let have_fifo = Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
 
-    let out = run(bin().args(["score", "-q", "--every", "10"]).arg(d), LIMIT_S);
+    let mut cmd = bin();
+    cmd.args(["score", "-q", "--every", "10"]).arg(d).arg(&zero);
+    if have_fifo {
+        cmd.arg(&pipe);
+    }
+    let out = run(&mut cmd, LIMIT_S);
     assert_no_panic(&out);
     assert_eq!(out.status.code(), Some(2));
     let recs = frame_records(&out.stdout);
+    let odd_names = if have_fifo {
+        &["zero.mp4", "pipe.mp4"][..]
+    } else {
+        &["zero.mp4"][..]
+    };
+    for name in odd_names {
+        assert!(
+            error_of(&recs, name).ends_with(
+                "cannot read the file: not a regular file (a folder, named pipe or device)"
+            ),
+            "{name}"
+        );
+    }
     assert!(error_of(&recs, "empty.mp4").ends_with("the file is empty (0 bytes)"));
     for bad in ["text.mp4", "truncated.mp4", "headless.mp4"] {
         let e = error_of(&recs, bad);
