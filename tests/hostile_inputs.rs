@@ -62,6 +62,22 @@ fn cmyk_jpeg(img: &RgbImage) -> Vec<u8> {
     out
 }
 
+/// A BMP header declaring `w`×`h` 24-bit pixels, followed by a few bytes.
+fn bmp_declaring(w: i32, h: i32) -> Vec<u8> {
+    let mut b = b"BM".to_vec();
+    b.extend_from_slice(&70u32.to_le_bytes()); // file size (a lie is fine)
+    b.extend_from_slice(&[0, 0, 0, 0]);
+    b.extend_from_slice(&54u32.to_le_bytes()); // pixel data offset
+    b.extend_from_slice(&40u32.to_le_bytes()); // BITMAPINFOHEADER
+    b.extend_from_slice(&w.to_le_bytes());
+    b.extend_from_slice(&h.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&24u16.to_le_bytes());
+    b.extend_from_slice(&[0; 24]); // no compression, sizes and palette 0
+    b.extend_from_slice(&[7; 16]);
+    b
+}
+
 /// A two-frame animated GIF (1×1, NETSCAPE2.0 looping), written by hand.
 fn animated_gif() -> Vec<u8> {
     let mut g = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00".to_vec();
@@ -143,6 +159,9 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
         ("bomb.jpg", jpeg_declaring(65_535, 65_535)),
         ("bomb_strip.png", common::png_declaring(40_000, 10)),
         ("reference.png", png.clone()),
+        // The name lies; the content decides.
+        ("png_named.jpg", png.clone()),
+        ("jpeg_named.png", jpeg.clone()),
         (
             "one_pixel.png",
             png_bytes(&DynamicImage::ImageRgb8(RgbImage::from_pixel(
@@ -271,7 +290,9 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
     // is found at the same place.
     let reference = by_name(&recs, "reference.png");
     assert_eq!(reference.status, Status::Ok);
+    assert_eq!(pose_gap(reference, by_name(&recs, "png_named.jpg")), 0.0);
     for name in [
+        "jpeg_named.png",
         "grey.jpg",
         "grey16.png",
         "rgb16.png",
@@ -360,6 +381,9 @@ fn decompression_bombs_are_refused_from_their_header_with_memory_under_the_cap()
     // the data stops at once.
     std::fs::write(d.join("bomb18k.png"), common::png_declaring(18_000, 18_000)).unwrap();
     std::fs::write(d.join("bomb.jpg"), jpeg_declaring(65_535, 65_535)).unwrap();
+    std::fs::write(d.join("bomb.bmp"), bmp_declaring(40_000, 40_000)).unwrap();
+    // Negative height: a top-down BMP.
+    std::fs::write(d.join("bomb20k.bmp"), bmp_declaring(20_000, -20_000)).unwrap();
     let args: Vec<&OsStr> = vec![
         OsStr::new("score"),
         OsStr::new("-q"),
@@ -374,11 +398,15 @@ fn decompression_bombs_are_refused_from_their_header_with_memory_under_the_cap()
     };
     assert_no_panic(&out);
     let recs = frame_records(&out.stdout);
-    assert_eq!(recs.len(), 4);
+    assert_eq!(recs.len(), 6);
     assert!(recs.iter().all(|r| r.status == Status::Error), "{recs:?}");
+    assert!(error_of(&recs, "bomb.bmp")
+        .starts_with("image is 40000x40000 pixels, over the limit of 32768 pixels a side"));
+    let e = error_of(&recs, "bomb20k.bmp");
+    assert!(e.contains("20000x20000") && e.contains("1024 MiB"), "{e}");
     assert!(error_of(&recs, "bomb18k.png").starts_with("corrupt or truncated image"));
     eprintln!(
-        "score on 4 decompression bombs: peak RSS {} MiB (cap {BOMB_RSS_CAP_MIB} MiB)",
+        "score on 6 decompression bombs: peak RSS {} MiB (cap {BOMB_RSS_CAP_MIB} MiB)",
         kib / 1024
     );
     assert!(
