@@ -24,6 +24,8 @@ const HOSTILE_VIDEO_NAMES: &[&str] = &[
     "-y.mp4",
     "http:127.0.0.1:9.mp4",
     "a|touch pwned.mp4",
+    "<img src=x onerror=alert(1)>.mp4",
+    "x\" onmouseover=\"alert(1).mp4",
 ];
 const HOSTILE_IMAGE_NAMES: &[&str] = &[
     "$(touch pwned).jpg",
@@ -127,6 +129,12 @@ fn hostile_file_names_are_neither_run_nor_read_as_options() {
     );
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     assert!(html.contains("$(touch pwned).mp4") && html.contains("-i evil.mp4"));
+    // Markup in a name comes out as text, in element content and in
+    // attributes alike.
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;.mp4"));
+    assert!(!html.contains("<img src=x"));
+    assert!(!html.contains("\" onmouseover"));
+    assert!(!html.contains("<script"));
     assert_not_pwned(d);
 }
 
