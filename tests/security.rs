@@ -117,7 +117,12 @@ fn hostile_file_names_are_neither_run_nor_read_as_options() {
         bin()
             .current_dir(d)
             .args(["report", "-q", "-o", "report.html", "--"])
-            .args(videos),
+            .args([
+                "$(touch pwned).mp4",
+                "-i evil.mp4",
+                "<img src=x onerror=alert(1)>.mp4",
+                "x\" onmouseover=\"alert(1).mp4",
+            ]),
         LIMIT_S,
     );
     assert_no_panic(&out);

@@ -42,6 +42,22 @@ pub trait FrameSource {
     fn fps(&self) -> Option<f64>;
 }
 
+/// Says on stderr that `path` was skipped, once per path and reason for the
+/// whole process: the live pipeline opens its source again after an error,
+/// and must not repeat the same warning every time.
+fn warn_once(path: &Path, why: &str) {
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    static WARNED: Mutex<BTreeSet<(PathBuf, String)>> = Mutex::new(BTreeSet::new());
+    let first = WARNED
+        .lock()
+        .map(|mut w| w.insert((path.to_path_buf(), why.to_string())))
+        .unwrap_or(true);
+    if first {
+        eprintln!("posturecam: skipped {}: {why}", path.display());
+    }
+}
+
 /// Image files (one file, or a folder searched recursively in sorted
 /// order) played as a video at a fixed rate, optionally looping. Files that
 /// cannot be read, and entries that cannot be listed (a symlink loop), are
@@ -76,7 +92,7 @@ impl FolderSource {
         for i in inputs {
             match i.error {
                 Some(e) => {
-                    eprintln!("posturecam: skipped {}: {e}", i.path.display());
+                    warn_once(&i.path, &e);
                     skipped.push((i.path, e));
                 }
                 None if !super::video::is_video(&i.path) => files.push(i.path),
@@ -138,7 +154,7 @@ impl FrameSource for FolderSource {
                 }
                 Err(e) => {
                     if !self.skipped.iter().any(|(p, _)| p == path) {
-                        eprintln!("posturecam: skipped {}: {e}", path.display());
+                        warn_once(path, &e.to_string());
                         self.skipped.push((path.clone(), e.to_string()));
                     }
                 }
