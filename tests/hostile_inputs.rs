@@ -78,6 +78,40 @@ fn bmp_declaring(w: i32, h: i32) -> Vec<u8> {
     b
 }
 
+/// A little-endian TIFF declaring `w`×`h` 8-bit grey pixels in one strip
+/// of 16 bytes.
+fn tiff_declaring(w: u32, h: u32) -> Vec<u8> {
+    let entries: [(u16, u16, u32); 9] = [
+        (256, 4, w),   // ImageWidth
+        (257, 4, h),   // ImageLength
+        (258, 3, 8),   // BitsPerSample
+        (259, 3, 1),   // Compression: none
+        (262, 3, 1),   // PhotometricInterpretation: black is zero
+        (273, 4, 122), // StripOffsets: after the directory
+        (277, 3, 1),   // SamplesPerPixel
+        (278, 4, h),   // RowsPerStrip
+        (279, 4, 16),  // StripByteCounts
+    ];
+    let mut t = b"II*\0".to_vec();
+    t.extend_from_slice(&8u32.to_le_bytes());
+    t.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        t.extend_from_slice(&tag.to_le_bytes());
+        t.extend_from_slice(&kind.to_le_bytes());
+        t.extend_from_slice(&1u32.to_le_bytes());
+        if kind == 3 {
+            t.extend_from_slice(&(value as u16).to_le_bytes());
+            t.extend_from_slice(&[0, 0]);
+        } else {
+            t.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    t.extend_from_slice(&0u32.to_le_bytes());
+    assert_eq!(t.len(), 122);
+    t.extend_from_slice(&[9; 16]);
+    t
+}
+
 /// A two-frame animated GIF (1×1, NETSCAPE2.0 looping), written by hand.
 fn animated_gif() -> Vec<u8> {
     let mut g = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00".to_vec();
@@ -382,6 +416,8 @@ fn decompression_bombs_are_refused_from_their_header_with_memory_under_the_cap()
     std::fs::write(d.join("bomb18k.png"), common::png_declaring(18_000, 18_000)).unwrap();
     std::fs::write(d.join("bomb.jpg"), jpeg_declaring(65_535, 65_535)).unwrap();
     std::fs::write(d.join("bomb.bmp"), bmp_declaring(40_000, 40_000)).unwrap();
+    std::fs::write(d.join("bomb.tif"), tiff_declaring(40_000, 40_000)).unwrap();
+    std::fs::write(d.join("bomb30k.tif"), tiff_declaring(30_000, 30_000)).unwrap();
     // Negative height: a top-down BMP.
     std::fs::write(d.join("bomb20k.bmp"), bmp_declaring(20_000, -20_000)).unwrap();
     let args: Vec<&OsStr> = vec![
@@ -398,7 +434,11 @@ fn decompression_bombs_are_refused_from_their_header_with_memory_under_the_cap()
     };
     assert_no_panic(&out);
     let recs = frame_records(&out.stdout);
-    assert_eq!(recs.len(), 6);
+    assert_eq!(recs.len(), 8);
+    assert!(error_of(&recs, "bomb.tif")
+        .starts_with("image is 40000x40000 pixels, over the limit of 32768 pixels a side"));
+    let e = error_of(&recs, "bomb30k.tif");
+    assert!(e.contains("30000x30000") && e.contains("1024 MiB"), "{e}");
     assert!(recs.iter().all(|r| r.status == Status::Error), "{recs:?}");
     assert!(error_of(&recs, "bomb.bmp")
         .starts_with("image is 40000x40000 pixels, over the limit of 32768 pixels a side"));
@@ -406,7 +446,7 @@ fn decompression_bombs_are_refused_from_their_header_with_memory_under_the_cap()
     assert!(e.contains("20000x20000") && e.contains("1024 MiB"), "{e}");
     assert!(error_of(&recs, "bomb18k.png").starts_with("corrupt or truncated image"));
     eprintln!(
-        "score on 6 decompression bombs: peak RSS {} MiB (cap {BOMB_RSS_CAP_MIB} MiB)",
+        "score on 8 decompression bombs: peak RSS {} MiB (cap {BOMB_RSS_CAP_MIB} MiB)",
         kib / 1024
     );
     assert!(

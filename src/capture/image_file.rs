@@ -118,16 +118,22 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, LoadError> {
     decode(reader, bytes)
 }
 
-/// The size an image's header declares, read without limits (headers
-/// only, nothing the size of the image is allocated): for the message when
-/// the decoder refused it.
+/// The size an image's header declares, for the message when the decoder
+/// refused it: read without the size limits but with allocations still
+/// capped (only headers are read; a hostile TIFF directory must not get
+/// unbounded memory either).
 fn header_dims(bytes: &[u8]) -> Option<(u32, u32)> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
-    reader.no_limits();
+    let mut limits = Limits::no_limits();
+    limits.max_alloc = Some(HEADER_ALLOC_BYTES);
+    reader.limits(limits);
     reader.into_dimensions().ok()
 }
+
+/// Most memory the header-only read in [`header_dims`] may allocate.
+const HEADER_ALLOC_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Walks a JPEG's marker segments and entropy-coded scans and says whether
 /// the end-of-image marker is reached inside the data. Segment lengths are
