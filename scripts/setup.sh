@@ -18,7 +18,7 @@ packages=(
   libasound2-dev
   # a private session bus and its monitor, for the desktop-notification test
   dbus-daemon dbus-bin
-  # video files are decoded by Debian's ffmpeg binary (ffmpeg-sidecar)
+  # video files are decoded by Debian's ffmpeg and ffprobe, run as child processes
   ffmpeg
   # the HTML report is checked in a real browser, headless
   chromium

@@ -265,7 +265,11 @@ impl AssessArgs {
             None => AssessConfig::default(),
         };
         if let Some(kg) = self.load_kg {
-            anyhow::ensure!(kg.is_finite() && kg >= 0.0, "--load-kg must be 0 or more");
+            anyhow::ensure!(
+                kg.is_finite() && kg >= 0.0,
+                "--load-kg must be a finite weight in kg, 0 or more (got {kg}; \
+                 numbers beyond about 3.4e38 do not fit and read as inf)"
+            );
             config.lifting.load_kg = kg;
         }
         if let Some(c) = &self.coupling {

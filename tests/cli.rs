@@ -700,3 +700,38 @@ fn bench_json_reports_every_stage_for_the_model_asked() {
     no_panic(&out);
     assert!(!out.status.success());
 }
+
+#[test]
+fn a_looping_folder_with_nothing_readable_ends_instead_of_retrying_forever() {
+    // The folder lists files, so it opens; every one of them then fails to
+    // load. A camera would be retried; a folder never gets better.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.jpg"), b"not an image").unwrap();
+    std::fs::write(dir.path().join("b.png"), b"").unwrap();
+    let out = common::proc::run(
+        common::proc::bin().args([
+            "live",
+            "--no-window",
+            "--no-save",
+            "--loop",
+            "--source",
+            dir.path().to_str().unwrap(),
+        ]),
+        120,
+    );
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "no frame was analysed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing to play"), "{err}");
+}
+
+#[test]
+fn load_kg_that_does_not_fit_says_why() {
+    let photo = common::sample("camera.png");
+    let out = posturecam(&["score", "-q", "--load-kg", "1e300", photo.to_str().unwrap()]);
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("finite weight in kg"), "{err}");
+    assert!(err.contains("inf"), "{err}");
+}

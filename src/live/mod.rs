@@ -193,6 +193,14 @@ pub fn start(
                                 }
                                 source = Some(s);
                             }
+                            // A folder with nothing readable stays that
+                            // way: end rather than retry like a camera.
+                            Err(e @ SourceError::Empty(_)) => {
+                                set_notice(&view, Some(e.to_string()));
+                                ended.store(true, Ordering::SeqCst);
+                                slot.ready.notify_one();
+                                break;
+                            }
                             Err(e) => {
                                 set_notice(&view, Some(e.to_string()));
                                 std::thread::sleep(Duration::from_secs(RETRY_S));
@@ -216,6 +224,14 @@ pub fn start(
                             slot.ready.notify_one();
                         }
                         Ok(None) => {
+                            ended.store(true, Ordering::SeqCst);
+                            slot.ready.notify_one();
+                            break;
+                        }
+                        Err(e @ SourceError::Empty(_)) => {
+                            // Every file of a folder failed to load: it
+                            // will not get better by retrying.
+                            set_notice(&view, Some(e.to_string()));
                             ended.store(true, Ordering::SeqCst);
                             slot.ready.notify_one();
                             break;
