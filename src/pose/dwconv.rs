@@ -554,7 +554,7 @@ fn const_scalar(model: &TypedModel, outlet: OutletId) -> Option<f32> {
 
 /// Node `id`'s only successor, if it is a `name` op (Max, Min) with a
 /// constant scalar for its other operand: (successor id, that scalar).
-fn scalar_successor(model: &TypedModel, id: usize, name: &str) -> Option<(usize, f32)> {
+pub(crate) fn scalar_successor(model: &TypedModel, id: usize, name: &str) -> Option<(usize, f32)> {
     if model.outputs.iter().any(|o| o.node == id) {
         return None;
     }

@@ -6,6 +6,7 @@ pub mod dwconv;
 pub mod keypoints;
 pub mod model;
 pub mod movenet;
+pub mod pointwise;
 pub mod preprocess;
 pub mod smoothing;
 pub mod tracking;

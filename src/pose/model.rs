@@ -55,14 +55,20 @@ impl fmt::Display for ModelSpec {
 }
 
 /// Declutters the model, puts our own kernels in place of tract's
-/// depthwise 3×3 convolutions ([`super::dwconv`]) and 2× bilinear
+/// depthwise 3×3 convolutions ([`super::dwconv`]), pointwise 1×1
+/// convolutions ([`super::pointwise`]) and 2× bilinear
 /// upsamplings ([`super::upsample`]) and scalar constants in place of
 /// uniform ones (set `POSTURECAM_DEPTHWISE=tract` to keep tract's own
-/// graph, e.g. to compare), then lets tract optimise the rest.
+/// graph, e.g. to compare, or `POSTURECAM_POINTWISE=tract` to keep only
+/// tract's pointwise convolutions), then lets tract optimise the rest.
 fn optimise(model: InferenceModel) -> TractResult<Plan> {
     let mut typed = model.into_typed()?.into_decluttered()?;
     if std::env::var("POSTURECAM_DEPTHWISE").as_deref() != Ok("tract") {
-        super::dwconv::replace_depthwise(&mut typed, super::dwconv::Isa::detect())?;
+        let isa = super::dwconv::Isa::detect();
+        super::dwconv::replace_depthwise(&mut typed, isa)?;
+        if std::env::var("POSTURECAM_POINTWISE").as_deref() != Ok("tract") {
+            super::pointwise::replace_pointwise(&mut typed, isa)?;
+        }
         uniform_operands_to_scalars(&mut typed)?;
         super::upsample::replace_upsampling(&mut typed)?;
     }
