@@ -57,9 +57,17 @@ pub struct FrameRecord {
     pub error: Option<String>,
 }
 
+/// `v` to `decimals` places; a value too large to scale (over about
+/// 3e34 for 4 places) has no decimals to drop and stays as it is, instead
+/// of overflowing to infinity (which JSON writes as `null`).
 fn round(v: f32, decimals: i32) -> f32 {
     let f = 10f32.powi(decimals);
-    (v * f).round() / f
+    let scaled = v * f;
+    if scaled.is_finite() {
+        scaled.round() / f
+    } else {
+        v
+    }
 }
 
 /// The pose as written: pixel coordinates to 0.01 px, confidences to 1e-4.
