@@ -232,8 +232,32 @@ fn keypoints_inputs() {
     }
 }
 
+fn bits(points: &[(f32, f32, f32)]) -> Vec<u8> {
+    let mut out = vec![0u8];
+    for &(x, y, c) in points {
+        for v in [x, y, c] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    out
+}
+
 #[test]
 fn keypoints_edge_inputs() {
+    // Shoulders and hips so far apart that shoulder width and torso length
+    // both overflow to infinity: their ratio is NaN, and the view must not
+    // take a NaN confidence from it.
+    let m = 3e38f32;
+    let mut far = vec![(0.0, 0.0, 0.0); 17];
+    far[0] = (10.0, -m, 0.9); // nose
+    far[3] = (-10.0, -m, 0.9); // left ear
+    far[5] = (m, -m, 0.9);
+    far[6] = (-m, -m, 0.9);
+    far[11] = (0.0, m, 0.9);
+    far[12] = (0.0, m, 0.9);
+    let a = fuzzing::keypoints(&bits(&far));
+    assert!(a.view.confidence.is_finite(), "{a:?}");
+
     // Nothing at all: every keypoint (0, 0) with confidence 0.
     let a = fuzzing::keypoints(&[]);
     assert_eq!(a.sitting.class, SittingClass::Unscorable);
