@@ -271,3 +271,74 @@ fn keypoints_edge_inputs() {
         }
     }
 }
+
+// Until a libFuzzer run is at hand (it needs nightly and a long
+// instrumented build), the same bodies on random and mutated inputs, in
+// every `cargo test`.
+mod mutated {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "-?[0-9]{1,45}(\\.[0-9]{0,12})?(e-?[0-9]{1,3})?",
+            "\"[a-z]{0,12}\"",
+            "\\[[-0-9., e]{0,30}\\]",
+            Just("nan".to_string()),
+            Just("-inf".to_string()),
+            Just("true".to_string()),
+            Just("{}".to_string()),
+            "[ -~]{0,20}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The printed default with one value replaced by anything.
+        #[test]
+        fn config_with_one_value_replaced(line in 0usize..200, v in value()) {
+            let text = posturecam::assess::config::DEFAULT_TOML;
+            let lines: Vec<&str> = text.lines().collect();
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let keyed: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains(" = ")).collect();
+            let i = keyed[line % keyed.len()];
+            let key = lines[i].split(" = ").next().unwrap();
+            out[i] = format!("{key} = {v}");
+            let _ = fuzzing::config_parser(out.join("\n").as_bytes());
+        }
+
+        /// Arbitrary text.
+        #[test]
+        fn config_from_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = fuzzing::config_parser(&bytes);
+        }
+
+        /// Arbitrary bytes as keypoints (one or two sets).
+        #[test]
+        fn keypoints_from_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..420)) {
+            fuzzing::keypoints(&bytes);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(60))]
+
+        /// A seed image with a few bytes changed, cut short or extended.
+        #[test]
+        fn image_with_bytes_changed(seed in 0usize..100, flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+                                    cut in proptest::option::of(any::<usize>())) {
+            let seeds = inputs("image_pipeline");
+            let mut bytes = seeds[seed % seeds.len()].1.clone();
+            for (at, b) in flips {
+                let n = bytes.len();
+                bytes[at % n] = b;
+            }
+            if let Some(c) = cut {
+                bytes.truncate(c % (bytes.len() + 1));
+            }
+            let mut est = lightning();
+            fuzzing::image_pipeline(&mut est, &bytes);
+        }
+    }
+}
