@@ -11,6 +11,8 @@ pub mod capture;
 pub mod cli;
 pub mod coach;
 pub mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod live;
 mod live_cli;
 pub mod pose;

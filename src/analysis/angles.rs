@@ -56,10 +56,11 @@ pub struct Angles {
 type P = (f32, f32);
 
 /// Angle of vector `v` from straight up (0, −1) in image coordinates,
-/// 0..180, and the sign of its horizontal part.
-fn from_vertical(v: P) -> (f32, f32) {
-    let a = v.0.abs().atan2(-v.1).to_degrees();
-    (a, v.0.signum())
+/// 0..180, and the sign of its horizontal part; `None` for a vector too
+/// short to have a direction (two coincident keypoints: `atan2(0, -0)`
+/// would say 180°).
+fn from_vertical(v: P) -> Option<(f32, f32)> {
+    (v.0.hypot(v.1) >= 1e-3).then(|| (v.0.abs().atan2(-v.1).to_degrees(), v.0.signum()))
 }
 
 /// The angle at `b` between `a` and `c`, 0..180.
@@ -105,11 +106,14 @@ pub fn compute(kps: &Keypoints, view: View, min_conf: f32) -> Angles {
         let sp = |pair| side_point(kps, view, pair, min_conf);
         let ear = sp((LeftEar, RightEar));
         if let (Some(sh), Some(hp)) = (shoulders, hips) {
-            let (ang, dir) = from_vertical((sh.0 - hp.0, sh.1 - hp.1));
-            a.trunk_inclination = Some(if dir * s < 0.0 { -ang } else { ang });
+            if let Some((ang, dir)) = from_vertical((sh.0 - hp.0, sh.1 - hp.1)) {
+                a.trunk_inclination = Some(if dir * s < 0.0 { -ang } else { ang });
+            }
         }
-        if let (Some(sh), Some(e)) = (shoulders, ear) {
-            let (ang, dir) = from_vertical((e.0 - sh.0, e.1 - sh.1));
+        let neck = shoulders
+            .zip(ear)
+            .and_then(|(sh, e)| from_vertical((e.0 - sh.0, e.1 - sh.1)).map(|v| (sh, e, v)));
+        if let Some((sh, e, (ang, dir))) = neck {
             let neck = if dir * s < 0.0 { -ang } else { ang };
             a.neck_inclination = Some(neck);
             a.cva_proxy = Some(90.0 - neck);
@@ -152,8 +156,7 @@ pub fn compute(kps: &Keypoints, view: View, min_conf: f32) -> Angles {
             if let (Some(lh), Some(rh)) = both_hips {
                 let hp = ((lh.0 + rh.0) / 2.0, (lh.1 + rh.1) / 2.0);
                 let sh = ((l.0 + r.0) / 2.0, (l.1 + r.1) / 2.0);
-                {
-                    let (ang, dir) = from_vertical((sh.0 - hp.0, sh.1 - hp.1));
+                if let Some((ang, dir)) = from_vertical((sh.0 - hp.0, sh.1 - hp.1)) {
                     // Towards the person's left: the side their left shoulder is on.
                     let left_dir = (l.0 - r.0).signum();
                     a.lateral_lean = Some(if dir * left_dir < 0.0 { -ang } else { ang });

@@ -130,6 +130,10 @@ pub fn estimate_view(kps: &Keypoints, min_conf: f32) -> ViewEstimate {
         let off = (n.0 - (a.0 + b.0) / 2.0).abs() / half;
         votes.push(((off - 0.6) / 0.4).clamp(-1.0, 1.0));
     }
+    // A cue over keypoints so far apart that distances overflow (inf / inf),
+    // or over two zero confidences with the gate at 0 (0 / 0), is NaN: no
+    // vote (a NaN vote made the view's confidence NaN).
+    votes.retain(|v| v.is_finite());
     if votes.is_empty() {
         return unknown;
     }

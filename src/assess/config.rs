@@ -430,7 +430,8 @@ impl AssessConfig {
         Self::from_toml(&text, &origin)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Checks every value's range (what [`Self::from_toml`] enforces).
+    pub(crate) fn validate(&self) -> Result<(), String> {
         let angle = |key: &str, v: f32| {
             if v.is_finite() && (0.0..=180.0).contains(&v) {
                 Ok(())

@@ -57,13 +57,14 @@ pub struct FrameRecord {
     pub error: Option<String>,
 }
 
+/// `v` to `decimals` places; a value too large to scale (over about
+/// 3e34 for 4 places) has no decimals to drop and stays as it is, instead
+/// of overflowing to infinity (which JSON writes as `null`).
 fn round(v: f32, decimals: i32) -> f32 {
     let f = 10f32.powi(decimals);
-    let r = (v * f).round() / f;
-    // Near f32::MAX, `v * f` overflows: such a value has no decimals to
-    // round anyway.
-    if r.is_finite() {
-        r
+    let scaled = v * f;
+    if scaled.is_finite() {
+        scaled.round() / f
     } else {
         v
     }
