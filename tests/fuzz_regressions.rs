@@ -71,7 +71,10 @@ fn image_pipeline_inputs() {
     let gif = status("camera-24.gif");
     assert_eq!(gif.1, Status::Error);
     assert!(
-        gif.2.as_deref().unwrap().contains("not a supported image"),
+        gif.2
+            .as_deref()
+            .unwrap()
+            .contains("GIF images are not supported"),
         "{gif:?}"
     );
     let cut = status("camera-96-truncated.jpg");
@@ -121,10 +124,11 @@ fn image_pipeline_edge_inputs() {
         r.error.unwrap()
     };
     assert!(err(b"").contains("empty"));
-    assert!(err(b"GIF89a not really").contains("not a supported image"));
+    let gif = err(b"GIF89a not really");
+    assert!(gif.contains("GIF images are not supported"), "{gif}");
     assert!(err(b"\xFF\xD8\xFF\xE0 a JPEG start").contains("truncated JPEG"));
     let big = err(&png_declaring(100_000, 100_000));
-    assert!(big.contains("too large"), "{big}");
+    assert!(big.contains("100000x100000"), "{big}");
     err(&png_declaring(0, 5));
     // A one-pixel image and a flat one are read and hold no person.
     for (w, h) in [(1, 1), (640, 2)] {
