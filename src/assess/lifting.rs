@@ -71,8 +71,11 @@ pub fn assess_lifting(a: &Analysis, kps: &Keypoints, cfg: &AssessConfig) -> Lift
         pair_mid(kps, LeftAnkle, RightAnkle, min),
         body_length(kps, min),
     ) {
-        if len > 1.0 {
-            out.hand_distance_ratio = Some((w.0 - an.0) * facing / len);
+        // Coordinates near f32::MAX (a broken model) overflow to inf/inf:
+        // no ratio rather than NaN.
+        let ratio = (w.0 - an.0) * facing / len;
+        if len > 1.0 && ratio.is_finite() {
+            out.hand_distance_ratio = Some(ratio);
         }
     }
     let (Some(t), Some(k)) = (g.trunk_inclination, g.knee_flexion) else {
