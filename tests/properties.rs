@@ -304,8 +304,10 @@ fn keypoints_near_f32_max_give_no_nan_hand_distance() {
     v[16] = (-M, M, 0.0);
     let k = keypoints(&v);
     for gate in [0.0, AssessConfig::default().gate_confidence] {
-        let mut cfg = AssessConfig::default();
-        cfg.gate_confidence = gate;
+        let cfg = AssessConfig {
+            gate_confidence: gate,
+            ..AssessConfig::default()
+        };
         let a = assess_with(&cfg, &k);
         assert_eq!(check_assessment(&a), Ok(()), "gate {gate}: {a:?}");
     }
