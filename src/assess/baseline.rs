@@ -126,15 +126,20 @@ impl Baseline {
         Ok(b)
     }
 
-    /// How `now` deviates from this baseline.
-    pub fn deviation(&self, now: &FrontMeasures) -> Deviation {
+    /// How `now` deviates from this baseline; `None` when that is not a
+    /// finite number (a baseline recorded with the head's height or width
+    /// at zero, or measures overflowing): no deviation is better than an
+    /// infinite one.
+    pub fn deviation(&self, now: &FrontMeasures) -> Option<Deviation> {
         let b = &self.measures;
         let rel_now = now.head_height_px / now.inter_ear_px;
         let rel_base = b.head_height_px / b.inter_ear_px;
-        Deviation {
+        let d = Deviation {
             head_drop: 1.0 - rel_now / rel_base,
             leaning_in: now.inter_ear_px / b.inter_ear_px - 1.0,
             tilt_change_deg: now.shoulder_tilt_deg - b.shoulder_tilt_deg,
-        }
+        };
+        (d.head_drop.is_finite() && d.leaning_in.is_finite() && d.tilt_change_deg.is_finite())
+            .then_some(d)
     }
 }

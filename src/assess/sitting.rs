@@ -202,8 +202,10 @@ pub fn assess_sitting(
                     ));
                 }
             }
-            if let (Some(b), Some(now)) = (baseline, measure_front(kps, cfg.gate_confidence)) {
-                let d = b.deviation(&now);
+            if let Some(d) = baseline
+                .zip(measure_front(kps, cfg.gate_confidence))
+                .and_then(|(b, now)| b.deviation(&now))
+            {
                 let bc = &cfg.baseline;
                 costs.push(ramp_cost(
                     d.head_drop,
