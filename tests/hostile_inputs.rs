@@ -11,7 +11,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::proc::{assert_no_panic, bin, frame_records, run};
+use common::proc::{assert_exit, assert_no_panic, bin, frame_records, run};
 use image::{DynamicImage, ImageFormat, RgbImage};
 use posturecam::score::{FrameRecord, Status};
 
@@ -354,13 +354,7 @@ fn broken_odd_and_unusual_images_each_get_a_specific_result_and_the_run_goes_on(
             .arg(d),
         LIMIT_S,
     );
-    assert_no_panic(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("frames 12"));
     let err = String::from_utf8_lossy(&out.stderr);
     for (name, why) in [
@@ -573,13 +567,7 @@ fn non_utf8_very_long_and_too_deep_paths() {
             .arg(d),
         LIMIT_S,
     );
-    assert_no_panic(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("frames 2"));
 }
 

@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::proc::{assert_no_panic, bin, frame_records, run};
+use common::proc::{assert_exit, assert_no_panic, bin, frame_records, run};
 use posturecam::score::Status;
 
 const LIMIT_S: u64 = 300;
@@ -71,13 +71,7 @@ fn hostile_file_names_are_neither_run_nor_read_as_options() {
             .args(&names),
         LIMIT_S,
     );
-    assert_no_panic(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let recs = frame_records(&out.stdout);
     for n in &names {
         let mine: Vec<_> = recs.iter().filter(|r| r.source == *n).collect();
@@ -106,13 +100,7 @@ fn hostile_file_names_are_neither_run_nor_read_as_options() {
             .arg("--source=-i evil.mp4"),
         LIMIT_S,
     );
-    assert_no_panic(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let out = run(
         bin()
             .current_dir(d)
@@ -125,13 +113,7 @@ fn hostile_file_names_are_neither_run_nor_read_as_options() {
             ]),
         LIMIT_S,
     );
-    assert_no_panic(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     assert!(html.contains("$(touch pwned).mp4") && html.contains("-i evil.mp4"));
     // Markup in a name comes out as text, in element content and in

@@ -107,3 +107,15 @@ pub fn peak_rss_kib(
         .unwrap_or_else(|| panic!("unexpected GNU time output: {text:?}"));
     Some((out, kib))
 }
+
+/// No panic (as [`assert_no_panic`]) and the exit status `code`; stderr
+/// is shown when the status differs.
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_no_panic(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
