@@ -348,6 +348,10 @@ pub struct BenchArgs {
     /// timer around each node).
     #[arg(long)]
     pub profile: bool,
+    /// Also time each node of the model on its own, in the order they run,
+    /// with tract's description of it (shapes, fused steps).
+    #[arg(long)]
+    pub nodes: bool,
 }
 
 /// Parses `args` (including the program name) and runs the command;
@@ -612,10 +616,22 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         } else {
             None
         };
+        let nodes = if args.nodes {
+            let img = pipeline.decode()?;
+            let (input, _) = pipeline.letterbox(&img);
+            let model = pipeline.model().clone();
+            let mut state = model.new_state()?;
+            Some(model.profile_nodes(&mut state, &input, args.iterations)?)
+        } else {
+            None
+        };
         if args.json {
             let mut v = serde_json::to_value(&t)?;
             if let Some(p) = &profile {
                 v["profile"] = serde_json::to_value(p)?;
+            }
+            if let Some(n) = &nodes {
+                v["nodes"] = serde_json::to_value(n)?;
             }
             println!("{v}");
             continue;
@@ -665,6 +681,20 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
                     o.nodes,
                     o.ms,
                     100.0 * o.ms / total.max(f64::MIN_POSITIVE)
+                );
+            }
+        }
+        if let Some(nodes) = nodes {
+            let total: f64 = nodes.iter().map(|n| n.ms).sum();
+            println!("  inference by node (median per run, {total:.3} ms in nodes):");
+            for n in &nodes {
+                println!(
+                    "    {:>4} {:9.4} ms {:5.1}%  {:<24} {}",
+                    n.id,
+                    n.ms,
+                    100.0 * n.ms / total.max(f64::MIN_POSITIVE),
+                    n.op,
+                    n.info
                 );
             }
         }

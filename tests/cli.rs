@@ -642,6 +642,7 @@ fn bench_json_reports_every_stage_for_the_model_asked() {
         "--iterations",
         "1",
         "--profile",
+        "--nodes",
         "--image",
         photo.to_str().unwrap(),
     ]);
@@ -681,6 +682,16 @@ fn bench_json_reports_every_stage_for_the_model_asked() {
     assert_eq!(dw["nodes"], 24);
     assert!(profile.iter().all(|o| o["op"] != "DepthWiseConv"));
     assert!(profile.iter().all(|o| o["ms"].as_f64().unwrap() >= 0.0));
+    // Per node, the same count, each described.
+    let nodes = v["nodes"].as_array().expect("nodes");
+    let dw: Vec<_> = nodes
+        .iter()
+        .filter(|n| n["op"] == "PosturecamDepthwise3x3")
+        .collect();
+    assert_eq!(dw.len(), 24);
+    assert!(dw
+        .iter()
+        .all(|n| n["info"].as_str().is_some_and(|i| !i.is_empty())));
     // The table names the same stages.
     let out = posturecam(&["bench", "--model", "lightning", "--iterations", "1"]);
     assert!(out.status.success());

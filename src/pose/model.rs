@@ -299,12 +299,62 @@ impl PoseModel {
         runs: usize,
     ) -> Result<Vec<OpProfile>, PoseError> {
         use std::collections::BTreeMap;
+        let nodes = self.node_times(state, input, runs)?;
+        // op kind -> (node count, per-run totals)
+        let mut per_kind: BTreeMap<&str, (usize, Vec<f64>)> = BTreeMap::new();
+        for (node, times) in &nodes {
+            let entry = per_kind.entry(node.op.as_str()).or_default();
+            entry.0 += 1;
+            entry.1.resize(times.len(), 0.0);
+            for (total, t) in entry.1.iter_mut().zip(times) {
+                *total += t;
+            }
+        }
+        let mut v: Vec<OpProfile> = per_kind
+            .into_iter()
+            .map(|(op, (nodes, mut ms))| OpProfile {
+                op: op.to_string(),
+                nodes,
+                ms: crate::bench::median(&mut ms),
+            })
+            .collect();
+        v.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+        Ok(v)
+    }
+
+    /// Like [`Self::profile`], one entry per node, in the order the plan
+    /// runs them, with tract's description of each (for our own ops: the
+    /// shape and what is fused).
+    pub fn profile_nodes(
+        &self,
+        state: &mut ModelState,
+        input: &RgbImage,
+        runs: usize,
+    ) -> Result<Vec<NodeProfile>, PoseError> {
+        Ok(self
+            .node_times(state, input, runs)?
+            .into_iter()
+            .map(|(mut node, mut ms)| {
+                node.ms = crate::bench::median(&mut ms);
+                node
+            })
+            .collect())
+    }
+
+    /// Each node's milliseconds in each of `runs` runs (after one warm-up),
+    /// in plan order.
+    fn node_times(
+        &self,
+        state: &mut ModelState,
+        input: &RgbImage,
+        runs: usize,
+    ) -> Result<Vec<(NodeProfile, Vec<f64>)>, PoseError> {
+        use std::collections::HashMap;
         use std::time::Instant;
         let fail = |e: TractError| PoseError::Inference(format!("{e:#}"));
         self.infer(state, input)?;
-        // op kind -> (node ids seen, per-run totals)
-        let mut per_kind: BTreeMap<String, (std::collections::BTreeSet<usize>, Vec<f64>)> =
-            BTreeMap::new();
+        let mut order: Vec<usize> = vec![];
+        let mut times: HashMap<usize, Vec<f64>> = HashMap::new();
         for run in 0..runs.max(1) {
             let tensor = self.input_tensor(input)?;
             state
@@ -313,28 +363,36 @@ impl PoseModel {
                     let start = Instant::now();
                     let out = tract_onnx::tract_core::plan::eval(ctx, op_state, node, inputs);
                     let ms = start.elapsed().as_secs_f64() * 1e3;
-                    let entry = per_kind.entry(node.op().name().to_string()).or_default();
-                    entry.0.insert(node.id);
-                    entry.1.resize(run + 1, 0.0);
-                    entry.1[run] += ms;
+                    let t = times.entry(node.id).or_insert_with(|| {
+                        order.push(node.id);
+                        vec![]
+                    });
+                    t.resize(run + 1, 0.0);
+                    t[run] += ms;
                     out
                 })
                 .map_err(fail)?;
         }
-        let mut v: Vec<OpProfile> = per_kind
+        let model = self.plan.model();
+        Ok(order
             .into_iter()
-            .map(|(op, (nodes, mut ms))| {
+            .map(|id| {
+                let node = model.node(id);
+                let mut ms = times.remove(&id).unwrap_or_default();
                 ms.resize(runs.max(1), 0.0);
-                ms.sort_by(f64::total_cmp);
-                OpProfile {
-                    op,
-                    nodes: nodes.len(),
-                    ms: ms[ms.len() / 2],
-                }
+                let info = node.op().info().unwrap_or_default().join("; ");
+                (
+                    NodeProfile {
+                        id,
+                        name: node.name.clone(),
+                        op: node.op().name().to_string(),
+                        info,
+                        ms: 0.0,
+                    },
+                    ms,
+                )
             })
-            .collect();
-        v.sort_by(|a, b| b.ms.total_cmp(&a.ms));
-        Ok(v)
+            .collect())
     }
 
     /// The model's input tensor for an `input_size` square RGB image.
@@ -362,6 +420,20 @@ impl PoseModel {
                 .into(),
         })
     }
+}
+
+/// One node in [`PoseModel::profile_nodes`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NodeProfile {
+    /// The node's id in the optimised model.
+    pub id: usize,
+    pub name: String,
+    /// tract's name for the op, e.g. `PosturecamPointwise`.
+    pub op: String,
+    /// tract's description of the op (shapes, fused steps).
+    pub info: String,
+    /// Median milliseconds per model run.
+    pub ms: f64,
 }
 
 /// One kind of op in [`PoseModel::profile`].
@@ -421,5 +493,19 @@ mod tests {
             .iter()
             .any(|o| o.op == "PosturecamDepthwise3x3" && o.nodes == 24));
         assert!(p.windows(2).all(|w| w[0].ms >= w[1].ms), "slowest first");
+        let nodes = model
+            .profile_nodes(&mut state, &RgbImage::new(192, 192), 2)
+            .unwrap();
+        let dw: Vec<_> = nodes
+            .iter()
+            .filter(|n| n.op == "PosturecamDepthwise3x3")
+            .collect();
+        assert_eq!(dw.len(), 24);
+        assert!(dw.iter().all(|n| !n.info.is_empty() && n.ms >= 0.0));
+        // Each node once, as the plan runs them.
+        let mut ids: Vec<usize> = nodes.iter().map(|n| n.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), nodes.len());
     }
 }

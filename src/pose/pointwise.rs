@@ -251,6 +251,8 @@ mod x86 {
         c: *mut f32,
         res: *const f32,
         rows: usize,
+        /// The last vector of pixels is whole (no mask needed).
+        last_whole: bool,
         clamp: bool,
         lo: f32,
         hi: f32,
@@ -297,6 +299,7 @@ mod x86 {
                         res.add(j * MR256 * n + p0)
                     },
                     rows,
+                    last_whole: last == 8,
                     clamp: p.clamp.is_some(),
                     lo,
                     hi,
@@ -313,7 +316,6 @@ mod x86 {
 
     #[inline(always)]
     unsafe fn tile256<const NV: usize>(t: &Tile, mask: __m256i) {
-        let full = _mm256_set1_epi32(-1);
         let mut acc = [[_mm256_setzero_ps(); NV]; MR256];
         for (r, row) in acc.iter_mut().enumerate() {
             let bv = _mm256_set1_ps(*t.bias.add(r));
@@ -349,11 +351,19 @@ mod x86 {
                     y = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
                 }
                 let off = r * t.n + 8 * v;
-                let m = if v + 1 == NV { mask } else { full };
-                if !t.res.is_null() {
-                    y = _mm256_add_ps(y, _mm256_maskload_ps(t.res.add(off), m));
+                // A masked store is microcoded and slow on AMD CPUs (Zen),
+                // so only the partial last vector of a row uses one.
+                if v + 1 < NV || t.last_whole {
+                    if !t.res.is_null() {
+                        y = _mm256_add_ps(y, _mm256_loadu_ps(t.res.add(off)));
+                    }
+                    _mm256_storeu_ps(t.c.add(off), y);
+                } else {
+                    if !t.res.is_null() {
+                        y = _mm256_add_ps(y, _mm256_maskload_ps(t.res.add(off), mask));
+                    }
+                    _mm256_maskstore_ps(t.c.add(off), mask, y);
                 }
-                _mm256_maskstore_ps(t.c.add(off), m, y);
             }
         }
     }
@@ -362,6 +372,23 @@ mod x86 {
 thread_local! {
     /// The channels-first result before its transpose, reused per thread.
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// A channels-last input transposed to channels-first.
+    static SCRATCH_IN: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `t[c][p] = x[p][c]` for `n` pixels of `k` channels, a block of pixels at
+/// a time so that both sides stay in cache.
+fn to_channels_first(x: &[f32], n: usize, k: usize, t: &mut [f32]) {
+    const BLOCK: usize = 16;
+    for p0 in (0..n).step_by(BLOCK) {
+        let end = (p0 + BLOCK).min(n);
+        let rows = &x[p0 * k..end * k];
+        for (c, dst) in t.chunks_exact_mut(n).enumerate().take(k) {
+            for (d, px) in dst[p0..end].iter_mut().zip(rows.chunks_exact(k)) {
+                *d = px[c];
+            }
+        }
+    }
 }
 
 /// The tract op: input `[ci, h, w]` (and, with a fused residual, a second
@@ -372,6 +399,8 @@ pub struct PointwiseConv {
     /// Pixels, `h · w`.
     pub pixels: usize,
     pub residual: bool,
+    /// The input is `[h, w, ci]`: transposed to channels-first first.
+    pub in_channels_last: bool,
     /// The output is `[h, w, co]` (MoveNet's heads): computed channels
     /// first, then transposed.
     pub out_channels_last: bool,
@@ -385,10 +414,15 @@ impl Op for PointwiseConv {
 
     fn info(&self) -> TractResult<Vec<String>> {
         Ok(vec![format!(
-            "{} → {} channels × {} pixels, clamp {:?}, residual {}, {:?}",
+            "{} → {} channels × {} pixels{}, clamp {:?}, residual {}, {:?}",
             self.params.k,
             self.params.m,
             self.pixels,
+            if self.in_channels_last {
+                ", channels-last input"
+            } else {
+                ""
+            },
             self.params.clamp,
             self.residual,
             self.params.isa
@@ -413,6 +447,23 @@ impl EvalOp for PointwiseConv {
         );
         let x = inputs[0].try_as_plain_ram()?;
         let x = x.as_slice::<f32>()?;
+        if self.in_channels_last {
+            let (k, n) = (self.params.k, self.pixels);
+            ensure!(x.len() == k * n, "input length");
+            return SCRATCH_IN.with(|t| {
+                let mut t = t.borrow_mut();
+                t.resize(k * n, 0.0);
+                to_channels_first(x, n, k, &mut t);
+                self.eval_channels_first(&t, &inputs)
+            });
+        }
+        self.eval_channels_first(x, &inputs)
+    }
+}
+
+impl PointwiseConv {
+    /// The op on a channels-first input `x`; `inputs` for the residual.
+    fn eval_channels_first(&self, x: &[f32], inputs: &[TValue]) -> TractResult<TVec<TValue>> {
         let r = match inputs.get(1) {
             Some(r) => Some(r.try_as_plain_ram()?),
             None => None,
@@ -460,7 +511,8 @@ impl TypedOp for PointwiseConv {
 }
 
 /// How an `EinSum` is a pointwise convolution: `x` channels-first
-/// (`[ci, h, w]`, with any axes of size 1 around), `W` `[co, ci]` or
+/// (`[ci, h, w]`, with any axes of size 1 around) or channels-last (`[h, w,
+/// ci]`, the first one after MoveNet's stem), `W` `[co, ci]` or
 /// `[ci, co]` or `[ci]` (one output channel), output `[co, h, w]` or `[h,
 /// w, co]` (again with any axes of size 1).
 #[derive(Debug, PartialEq)]
@@ -469,6 +521,7 @@ struct Layout {
     m: usize,
     pixels: usize,
     w_co_first: bool,
+    in_channels_last: bool,
     out_channels_last: bool,
     /// Where `co` sits in the output shape (none for one channel without
     /// an axis of its own).
@@ -532,10 +585,13 @@ impl Layout {
             .filter(|(a, s)| Some(**a) == d || **s != 1)
             .map(|(a, _)| *a)
             .collect();
-        if x_keep.first() != Some(&c) {
+        let (spatial, in_channels_last) = if x_keep.first() == Some(&c) {
+            (&x_keep[1..], false)
+        } else if x_keep.last() == Some(&c) {
+            (&x_keep[..x_keep.len() - 1], true)
+        } else {
             return None;
-        }
-        let spatial = &x_keep[1..];
+        };
         let out_channels_last = match d {
             None => {
                 if o_keep != spatial {
@@ -569,6 +625,7 @@ impl Layout {
             m,
             pixels,
             w_co_first,
+            in_channels_last,
             out_channels_last,
             out_channel_axis: d.and_then(|d| o_ax.iter().position(|a| *a == d)),
         })
@@ -712,6 +769,7 @@ fn plan_for(
         params,
         pixels,
         residual,
+        in_channels_last: layout.in_channels_last,
         out_channels_last: layout.out_channels_last,
         output_shape: out_shape.into(),
     };
@@ -878,6 +936,71 @@ mod tests {
         assert!(pointwise(&p, 4, &[0.0; 12], Some(&[0.0; 8]), &mut out).is_ok());
     }
 
+    /// A model of one EinSum `axes` (input `x_shape`, constant weights
+    /// `w_shape`), run by tract as it is and with ours in its place, on
+    /// random input: both outputs.
+    fn ours_and_tracts(axes: &str, x_shape: &[usize], w_shape: &[usize]) -> (Vec<f32>, Vec<f32>) {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut model = TypedModel::default();
+        let x = model.add_source("x", f32::fact(x_shape)).unwrap();
+        let w = tract_ndarray::ArrayD::from_shape_vec(w_shape, rng.vec(w_shape.iter().product()))
+            .unwrap();
+        let w = model.add_const("w", Tensor::from(w)).unwrap();
+        let y = model
+            .wire_node(
+                "pw",
+                EinSum::new(axes.parse().unwrap(), f32::datum_type()),
+                &[x, w],
+            )
+            .unwrap();
+        model.select_output_outlets(&y).unwrap();
+        let input =
+            tract_ndarray::ArrayD::from_shape_vec(x_shape, rng.vec(x_shape.iter().product()))
+                .unwrap();
+        let run = |m: TypedModel| -> Vec<f32> {
+            let out = m
+                .into_optimized()
+                .unwrap()
+                .into_runnable()
+                .unwrap()
+                .run(tvec!(Tensor::from(input.clone()).into()))
+                .unwrap();
+            out[0]
+                .to_plain_array_view::<f32>()
+                .unwrap()
+                .iter()
+                .copied()
+                .collect()
+        };
+        let tracts = run(model.clone());
+        let mut ours = model;
+        let isa = *Isa::available().last().unwrap();
+        assert_eq!(replace_pointwise(&mut ours, isa).unwrap(), 1, "{axes}");
+        (run(ours), tracts)
+    }
+
+    #[test]
+    fn channels_last_inputs_and_outputs_give_what_tract_gives() {
+        for (axes, x, w) in [
+            // MoveNet's first after the stem, at small sizes.
+            ("abcd,ed->ebc", &[1, 9, 7, 32][..], &[16, 32][..]),
+            ("abcd,ed->ebc", &[1, 5, 5, 3], &[7, 3]),
+            // Channels-last in and out.
+            ("abc,dc->abd", &[6, 5, 12], &[9, 12]),
+            // Channels-first, for comparison.
+            ("abc,da->dbc", &[12, 6, 5], &[9, 12]),
+        ] {
+            let (ours, tracts) = ours_and_tracts(axes, x, w);
+            assert_eq!(ours.len(), tracts.len());
+            for (a, b) in ours.iter().zip(&tracts) {
+                assert!(
+                    (a - b).abs() <= 1e-4 * (1.0 + b.abs()),
+                    "{axes}: {a} vs {b}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn layouts_are_read_from_the_einsum_axes() {
         let of = |axes: &str, x: &[usize], w: &[usize], o: &[usize]| {
@@ -894,6 +1017,7 @@ mod tests {
                 m,
                 pixels,
                 w_co_first,
+                in_channels_last: false,
                 out_channels_last,
                 out_channel_axis,
             })
@@ -927,12 +1051,17 @@ mod tests {
             of("abc,ad->dbc", &[5, 3, 2], &[5, 7], &[7, 3, 2]),
             l(5, 7, 6, false, false, Some(0))
         );
-        // Not ours: channels-last input, spatial axes summed or swapped,
-        // sizes that disagree.
+        // The first after the stem: channels-last input.
         assert_eq!(
             of("abcd,ed->ebc", &[1, 9, 9, 32], &[16, 32], &[16, 9, 9]),
-            None
+            Some(Layout {
+                in_channels_last: true,
+                ..l(32, 16, 81, true, false, Some(0)).unwrap()
+            })
         );
+        // Not ours: channels in the middle, spatial axes summed or
+        // swapped, sizes that disagree.
+        assert_eq!(of("bac,da->dbc", &[3, 4, 5], &[2, 4], &[2, 3, 5]), None);
         assert_eq!(of("abc,da->d", &[4, 3, 3], &[2, 4], &[2]), None);
         assert_eq!(of("abc,da->dcb", &[4, 3, 5], &[2, 4], &[2, 5, 3]), None);
         assert_eq!(of("abc,da->dbc", &[4, 3, 3], &[2, 5], &[2, 3, 3]), None);
@@ -970,11 +1099,16 @@ mod tests {
                 .collect();
             let with =
                 |clamp: Option<(f32, f32)>| ours.iter().filter(|o| o.params.clamp == clamp).count();
-            // 49 EinSums after declutter: all but the first (whose input is
-            // still channels-last) are ours; 17 with the backbone's ReLU6,
-            // 7 with a ReLU (pyramid and heads), 13 with a residual or
-            // pyramid Add, 3 head outputs (17 and 34 channels) channels-last.
-            assert_eq!((einsums, replaced), (49, 48), "{name}");
+            // 49 EinSums after declutter, all ours: the first with a
+            // channels-last input; 17 with the backbone's ReLU6, 7 with a
+            // ReLU (pyramid and heads), 13 with a residual or pyramid Add, 3
+            // head outputs (17 and 34 channels) channels-last.
+            assert_eq!((einsums, replaced), (49, 49), "{name}");
+            assert_eq!(
+                ours.iter().filter(|o| o.in_channels_last).count(),
+                1,
+                "{name}"
+            );
             assert_eq!(with(Some((0.0, 6.0))), 17, "{name}");
             assert_eq!(with(Some((0.0, f32::INFINITY))), 7, "{name}");
             assert_eq!(ours.iter().filter(|o| o.residual).count(), 13, "{name}");
