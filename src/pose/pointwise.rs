@@ -141,6 +141,19 @@ pub fn pointwise(
     residual: Option<&[f32]>,
     output: &mut [f32],
 ) -> TractResult<()> {
+    pointwise_from(p, n, input, false, residual, output)
+}
+
+/// [`pointwise`] with the input channels-last (`input[p][ci]`) when
+/// `in_channels_last`; the output is channels-first either way.
+pub fn pointwise_from(
+    p: &Packed,
+    n: usize,
+    input: &[f32],
+    in_channels_last: bool,
+    residual: Option<&[f32]>,
+    output: &mut [f32],
+) -> TractResult<()> {
     ensure!(n > 0, "no pixels");
     ensure!(
         input.len() == p.k * n,
@@ -163,12 +176,20 @@ pub fn pointwise(
         );
     }
     match p.isa {
+        Isa::Scalar if in_channels_last => SCRATCH_IN.with(|t| {
+            let mut t = t.borrow_mut();
+            t.resize(p.k * n, 0.0);
+            to_channels_first(input, n, p.k, &mut t);
+            run_scalar(p, n, &t, residual, output)
+        }),
         Isa::Scalar => run_scalar(p, n, input, residual, output),
         // SAFETY: these variants are only packed for when the CPU has the
         // features (Isa::detect / Isa::available), and the sizes were
         // checked above.
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2Fma | Isa::Avx512 => unsafe { x86::run_avx2(p, n, input, residual, output) },
+        Isa::Avx2Fma | Isa::Avx512 => unsafe {
+            x86::run_avx2(p, n, input, in_channels_last, residual, output)
+        },
     }
     Ok(())
 }
@@ -210,31 +231,79 @@ mod x86 {
     }
 
     /// Copies pixels `p0 .. p0 + width` of every input channel into
-    /// `pack` as `[k][stride]`, so the micro-kernel reads one contiguous
+    /// `pack` as `[k][W256]`, so the micro-kernel reads one contiguous
     /// block: read in place, the channel rows are `n` floats apart, and for
     /// the large layers (n = 96², 48²) that stride maps them onto a few L1
-    /// cache sets. Returns the block's start.
+    /// cache sets. A channels-last input (`input[p][ci]`) is transposed on
+    /// the way, 8 × 8 at a time where it can be.
     #[inline(always)]
-    fn pack_block(
+    unsafe fn pack_block(
         input: &[f32],
         n: usize,
         k: usize,
+        in_channels_last: bool,
         p0: usize,
         width: usize,
-        stride: usize,
-        pack: &mut Vec<f32>,
-    ) -> *const f32 {
-        if pack.len() < k * stride {
-            pack.resize(k * stride, 0.0);
+        pack: &mut [f32],
+    ) {
+        if !in_channels_last {
+            for (dst, src) in pack
+                .chunks_exact_mut(W256)
+                .zip(input.chunks_exact(n))
+                .take(k)
+            {
+                dst[..width].copy_from_slice(&src[p0..p0 + width]);
+            }
+        } else if width == W256 && k.is_multiple_of(8) {
+            for half in 0..2 {
+                for c0 in (0..k).step_by(8) {
+                    let src = input.as_ptr().add((p0 + 8 * half) * k + c0);
+                    let rows: [__m256; 8] =
+                        std::array::from_fn(|i| _mm256_loadu_ps(src.add(i * k)));
+                    let cols = transpose8(rows);
+                    for (j, col) in cols.iter().enumerate() {
+                        _mm256_storeu_ps(pack.as_mut_ptr().add((c0 + j) * W256 + 8 * half), *col);
+                    }
+                }
+            }
+        } else {
+            for (ci, dst) in pack.chunks_exact_mut(W256).take(k).enumerate() {
+                for (j, d) in dst[..width].iter_mut().enumerate() {
+                    *d = input[(p0 + j) * k + ci];
+                }
+            }
         }
-        for (dst, src) in pack
-            .chunks_exact_mut(stride)
-            .zip(input.chunks_exact(n))
-            .take(k)
-        {
-            dst[..width].copy_from_slice(&src[p0..p0 + width]);
-        }
-        pack.as_ptr()
+    }
+
+    /// The 8 × 8 transpose: `out[j]` lane `i` = `rows[i]` lane `j`.
+    #[inline(always)]
+    unsafe fn transpose8(r: [__m256; 8]) -> [__m256; 8] {
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        [
+            _mm256_permute2f128_ps::<0x20>(u0, u4),
+            _mm256_permute2f128_ps::<0x20>(u1, u5),
+            _mm256_permute2f128_ps::<0x20>(u2, u6),
+            _mm256_permute2f128_ps::<0x20>(u3, u7),
+            _mm256_permute2f128_ps::<0x31>(u0, u4),
+            _mm256_permute2f128_ps::<0x31>(u1, u5),
+            _mm256_permute2f128_ps::<0x31>(u2, u6),
+            _mm256_permute2f128_ps::<0x31>(u3, u7),
+        ]
     }
 
     /// One register tile: `rows` (≤ MR) output channels × `NV` vectors of
@@ -262,11 +331,19 @@ mod x86 {
     const W256: usize = 16;
     const MR256: usize = 6;
 
+    /// Bytes of packed weights that stay in L1 while every 16-pixel block
+    /// passes under them.
+    const L1_WEIGHTS: usize = 32 * 1024;
+    /// Bytes of packed input that one pass of the weights covers when the
+    /// weights do not fit in L1 (a share of a 1 MiB L2).
+    const L2_INPUT: usize = 256 * 1024;
+
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn run_avx2(
         p: &Packed,
         n: usize,
         input: &[f32],
+        in_channels_last: bool,
         residual: Option<&[f32]>,
         output: &mut [f32],
     ) {
@@ -275,41 +352,65 @@ mod x86 {
         let res = residual.map_or(std::ptr::null(), |r| r.as_ptr());
         let mut pack = PACK.with(|b| std::mem::take(&mut *b.borrow_mut()));
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        let mut p0 = 0;
-        while p0 < n {
-            let width = (n - p0).min(W256);
-            let nv = width.div_ceil(8);
-            let last = width - (nv - 1) * 8;
-            // Lanes below `last` have their sign bit set.
-            let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(last as i32), lanes);
-            let block = pack_block(input, n, p.k, p0, width, W256, &mut pack);
+        // Pixels packed per pass over the weights: one block when the
+        // weights sit in L1 (each block then meets every panel while it
+        // is in L1 itself); otherwise as many blocks as fit in a share of
+        // L2, so that large weights (MoveNet's last layers: 320 × 1280 is
+        // 1.6 MB, on 36 pixels) are read once per chunk, not per block.
+        let block_len = p.k * W256;
+        let chunk_blocks = if panels * MR256 * p.k * 4 <= L1_WEIGHTS {
+            1
+        } else {
+            (L2_INPUT / (block_len * 4)).max(1)
+        };
+        let chunk = chunk_blocks * W256;
+        if pack.len() < chunk_blocks * block_len {
+            pack.resize(chunk_blocks * block_len, 0.0);
+        }
+        let mut c0 = 0;
+        while c0 < n {
+            let cw = (n - c0).min(chunk);
+            let blocks = cw.div_ceil(W256);
+            for b in 0..blocks {
+                let width = (cw - b * W256).min(W256);
+                let dst = &mut pack[b * block_len..(b + 1) * block_len];
+                pack_block(input, n, p.k, in_channels_last, c0 + b * W256, width, dst);
+            }
             for j in 0..panels {
                 let rows = (p.m - j * MR256).min(MR256);
-                let t = Tile {
-                    k: p.k,
-                    ldb: W256,
-                    n,
-                    a: p.panels.as_ptr().add(j * p.k * MR256),
-                    b: block,
-                    bias: p.bias.as_ptr().add(j * MR256),
-                    c: output.as_mut_ptr().add(j * MR256 * n + p0),
-                    res: if res.is_null() {
-                        res
-                    } else {
-                        res.add(j * MR256 * n + p0)
-                    },
-                    rows,
-                    last_whole: last == 8,
-                    clamp: p.clamp.is_some(),
-                    lo,
-                    hi,
-                };
-                match nv {
-                    1 => tile256::<1>(&t, mask),
-                    _ => tile256::<2>(&t, mask),
+                for b in 0..blocks {
+                    let p0 = c0 + b * W256;
+                    let width = (cw - b * W256).min(W256);
+                    let nv = width.div_ceil(8);
+                    let last = width - (nv - 1) * 8;
+                    // Lanes below `last` have their sign bit set.
+                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(last as i32), lanes);
+                    let t = Tile {
+                        k: p.k,
+                        ldb: W256,
+                        n,
+                        a: p.panels.as_ptr().add(j * p.k * MR256),
+                        b: pack.as_ptr().add(b * block_len),
+                        bias: p.bias.as_ptr().add(j * MR256),
+                        c: output.as_mut_ptr().add(j * MR256 * n + p0),
+                        res: if res.is_null() {
+                            res
+                        } else {
+                            res.add(j * MR256 * n + p0)
+                        },
+                        rows,
+                        last_whole: last == 8,
+                        clamp: p.clamp.is_some(),
+                        lo,
+                        hi,
+                    };
+                    match nv {
+                        1 => tile256::<1>(&t, mask),
+                        _ => tile256::<2>(&t, mask),
+                    }
                 }
             }
-            p0 += width;
+            c0 += cw;
         }
         PACK.with(|b| *b.borrow_mut() = pack);
     }
@@ -374,6 +475,26 @@ thread_local! {
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     /// A channels-last input transposed to channels-first.
     static SCRATCH_IN: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `y[p][c] = s[c][p]` for `m` channels of `n` pixels, in 16 × 16 tiles
+/// so that neither side is read or written a whole row apart (the rows of
+/// `s` are `4 n` bytes apart: 9 KB for MoveNet's heads, which alone would
+/// map a column onto a few cache sets).
+fn to_channels_last(s: &[f32], m: usize, n: usize, y: &mut [f32]) {
+    const T: usize = 16;
+    for c0 in (0..m).step_by(T) {
+        let c1 = (c0 + T).min(m);
+        for p0 in (0..n).step_by(T) {
+            let p1 = (p0 + T).min(n);
+            for p in p0..p1 {
+                let row = &mut y[p * m + c0..p * m + c1];
+                for (c, v) in (c0..c1).zip(row.iter_mut()) {
+                    *v = s[c * n + p];
+                }
+            }
+        }
+    }
 }
 
 /// `t[c][p] = x[p][c]` for `n` pixels of `k` channels, a block of pixels at
@@ -447,23 +568,6 @@ impl EvalOp for PointwiseConv {
         );
         let x = inputs[0].try_as_plain_ram()?;
         let x = x.as_slice::<f32>()?;
-        if self.in_channels_last {
-            let (k, n) = (self.params.k, self.pixels);
-            ensure!(x.len() == k * n, "input length");
-            return SCRATCH_IN.with(|t| {
-                let mut t = t.borrow_mut();
-                t.resize(k * n, 0.0);
-                to_channels_first(x, n, k, &mut t);
-                self.eval_channels_first(&t, &inputs)
-            });
-        }
-        self.eval_channels_first(x, &inputs)
-    }
-}
-
-impl PointwiseConv {
-    /// The op on a channels-first input `x`; `inputs` for the residual.
-    fn eval_channels_first(&self, x: &[f32], inputs: &[TValue]) -> TractResult<TVec<TValue>> {
         let r = match inputs.get(1) {
             Some(r) => Some(r.try_as_plain_ram()?),
             None => None,
@@ -484,16 +588,12 @@ impl PointwiseConv {
                 SCRATCH.with(|s| -> TractResult<()> {
                     let mut s = s.borrow_mut();
                     s.resize(m * n, 0.0);
-                    pointwise(&self.params, n, x, r, &mut s)?;
-                    for (p, px) in y.chunks_exact_mut(m).enumerate() {
-                        for (co, v) in px.iter_mut().enumerate() {
-                            *v = s[co * n + p];
-                        }
-                    }
+                    pointwise_from(&self.params, n, x, self.in_channels_last, r, &mut s)?;
+                    to_channels_last(&s, m, n, y);
                     Ok(())
                 })?;
             } else {
-                pointwise(&self.params, self.pixels, x, r, y)?;
+                pointwise_from(&self.params, self.pixels, x, self.in_channels_last, r, y)?;
             }
         }
         Ok(tvec!(out.into_tvalue()))
@@ -873,6 +973,11 @@ mod tests {
                 (17, 33),
                 (34, 7),
                 (96, 24),
+                // Weights too large for L1 (164 KB): the input is packed
+                // in chunks of 96 pixels, so 100 and 144 take two.
+                (64, 640),
+                // k a multiple of 8: channels-last input transposed 8 × 8.
+                (16, 32),
             ] {
                 for n in [1, 7, 15, 16, 17, 36, 47, 48, 49, 64, 100, 144] {
                     for (bias, clamp, residual) in [
@@ -889,21 +994,27 @@ mod tests {
                         let r = residual.then(|| rng.vec(m * n));
                         let want = reference(m, k, n, &w, &b, clamp, &x, r.as_deref());
                         let p = Packed::new(isa, m, k, &w, &b, clamp).unwrap();
-                        let mut got = vec![f32::NAN; m * n];
-                        pointwise(&p, n, &x, r.as_deref(), &mut got).unwrap();
-                        for (i, (a, e)) in got.iter().zip(&want).enumerate() {
-                            assert!(
-                                (a - e).abs() <= 1e-5 * (1.0 + k as f32).sqrt(),
-                                "{isa:?} m {m} k {k} n {n} bias {bias} clamp {clamp:?} \
-                                 residual {residual} at {i}: {a} vs {e}"
-                            );
+                        // The same input channels-last: x_cl[p][ci].
+                        let x_cl: Vec<f32> = (0..n * k).map(|i| x[(i % k) * n + i / k]).collect();
+                        for (input, channels_last) in [(&x, false), (&x_cl, true)] {
+                            let mut got = vec![f32::NAN; m * n];
+                            pointwise_from(&p, n, input, channels_last, r.as_deref(), &mut got)
+                                .unwrap();
+                            for (i, (a, e)) in got.iter().zip(&want).enumerate() {
+                                assert!(
+                                    (a - e).abs() <= 1e-5 * (1.0 + k as f32).sqrt(),
+                                    "{isa:?} m {m} k {k} n {n} channels-last {channels_last} \
+                                     bias {bias} clamp {clamp:?} residual {residual} at {i}: \
+                                     {a} vs {e}"
+                                );
+                            }
+                            cases += 1;
                         }
-                        cases += 1;
                     }
                 }
             }
         }
-        assert!(cases >= 7 * 12 * 6, "{cases} cases");
+        assert!(cases >= 9 * 12 * 6 * 2, "{cases} cases");
     }
 
     #[test]
@@ -987,6 +1098,9 @@ mod tests {
             ("abcd,ed->ebc", &[1, 5, 5, 3], &[7, 3]),
             // Channels-last in and out.
             ("abc,dc->abd", &[6, 5, 12], &[9, 12]),
+            // Channels-last out, as MoveNet's heads: 34 channels, 380
+            // pixels (whole and partial 16 × 16 tiles of the transpose).
+            ("abc,da->bcd", &[24, 20, 19], &[34, 24]),
             // Channels-first, for comparison.
             ("abc,da->dbc", &[12, 6, 5], &[9, 12]),
         ] {
