@@ -9,6 +9,7 @@ pub mod movenet;
 pub mod pointwise;
 pub mod preprocess;
 pub mod smoothing;
+pub mod stem;
 pub mod tracking;
 pub mod upsample;
 

@@ -54,17 +54,21 @@ impl fmt::Display for ModelSpec {
     }
 }
 
-/// Declutters the model, puts our own kernels in place of tract's
-/// depthwise 3×3 convolutions ([`super::dwconv`]), pointwise 1×1
-/// convolutions ([`super::pointwise`]) and 2× bilinear
-/// upsamplings ([`super::upsample`]) and scalar constants in place of
-/// uniform ones (set `POSTURECAM_DEPTHWISE=tract` to keep tract's own
-/// graph, e.g. to compare, or `POSTURECAM_POINTWISE=tract` to keep only
-/// tract's pointwise convolutions), then lets tract optimise the rest.
+/// Declutters the model, puts our own kernels in place of tract's stem
+/// convolution ([`super::stem`]), depthwise 3×3 convolutions
+/// ([`super::dwconv`]), pointwise 1×1 convolutions ([`super::pointwise`])
+/// and 2× bilinear upsamplings ([`super::upsample`]) and scalar constants
+/// in place of uniform ones (set `POSTURECAM_DEPTHWISE=tract` to keep
+/// tract's own graph, e.g. to compare, or `POSTURECAM_POINTWISE=tract` /
+/// `POSTURECAM_STEM=tract` to keep only tract's pointwise convolutions /
+/// stem convolution), then lets tract optimise the rest.
 fn optimise(model: InferenceModel) -> TractResult<Plan> {
     let mut typed = model.into_typed()?.into_decluttered()?;
     if std::env::var("POSTURECAM_DEPTHWISE").as_deref() != Ok("tract") {
         let isa = super::dwconv::Isa::detect();
+        if std::env::var("POSTURECAM_STEM").as_deref() != Ok("tract") {
+            super::stem::replace_stem(&mut typed, isa)?;
+        }
         super::dwconv::replace_depthwise(&mut typed, isa)?;
         if std::env::var("POSTURECAM_POINTWISE").as_deref() != Ok("tract") {
             super::pointwise::replace_pointwise(&mut typed, isa)?;
@@ -473,6 +477,25 @@ mod tests {
         assert!(uniform_operands_to_scalars(&mut typed).unwrap() >= 1);
         assert!(!mul_consts(&typed).contains(&3));
         assert_eq!(uniform_operands_to_scalars(&mut typed).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_lightning_plan_runs_the_stem_in_one_node_of_ours() {
+        if std::env::var("POSTURECAM_DEPTHWISE").as_deref() == Ok("tract")
+            || std::env::var("POSTURECAM_STEM").as_deref() == Ok("tract")
+        {
+            return;
+        }
+        let model = PoseModel::load(&ModelSpec::Lightning).unwrap();
+        let plan = model.plan.model();
+        let stems = plan
+            .nodes()
+            .iter()
+            .filter(|n| n.op.name() == "PosturecamStemConv")
+            .count();
+        assert_eq!(stems, 1);
+        // Its input is the scaled image, its padding implicit.
+        assert!(!plan.nodes().iter().any(|n| n.op.name() == "Pad"));
     }
 
     #[test]
