@@ -331,13 +331,6 @@ mod x86 {
     const W256: usize = 16;
     const MR256: usize = 6;
 
-    /// Bytes of packed weights that stay in L1 while every 16-pixel block
-    /// passes under them.
-    const L1_WEIGHTS: usize = 32 * 1024;
-    /// Bytes of packed input that one pass of the weights covers when the
-    /// weights do not fit in L1 (a share of a 1 MiB L2).
-    const L2_INPUT: usize = 256 * 1024;
-
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn run_avx2(
         p: &Packed,
@@ -351,66 +344,50 @@ mod x86 {
         let (lo, hi) = p.clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
         let res = residual.map_or(std::ptr::null(), |r| r.as_ptr());
         let mut pack = PACK.with(|b| std::mem::take(&mut *b.borrow_mut()));
-        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        // Pixels packed per pass over the weights: one block when the
-        // weights sit in L1 (each block then meets every panel while it
-        // is in L1 itself); otherwise as many blocks as fit in a share of
-        // L2, so that large weights (MoveNet's last layers: 320 × 1280 is
-        // 1.6 MB, on 36 pixels) are read once per chunk, not per block.
-        let block_len = p.k * W256;
-        let chunk_blocks = if panels * MR256 * p.k * 4 <= L1_WEIGHTS {
-            1
-        } else {
-            (L2_INPUT / (block_len * 4)).max(1)
-        };
-        let chunk = chunk_blocks * W256;
-        if pack.len() < chunk_blocks * block_len {
-            pack.resize(chunk_blocks * block_len, 0.0);
+        if pack.len() < p.k * W256 {
+            pack.resize(p.k * W256, 0.0);
         }
-        let mut c0 = 0;
-        while c0 < n {
-            let cw = (n - c0).min(chunk);
-            let blocks = cw.div_ceil(W256);
-            for b in 0..blocks {
-                let width = (cw - b * W256).min(W256);
-                let dst = &mut pack[b * block_len..(b + 1) * block_len];
-                pack_block(input, n, p.k, in_channels_last, c0 + b * W256, width, dst);
-            }
+        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        // Block by block of pixels, each packed once and then met by every
+        // panel of weights while it is in L1. (Packing many blocks and
+        // passing each panel over all of them, to read large weights
+        // fewer times, was measured 2-20% slower on every MoveNet shape:
+        // the panels stream from L2 well enough.)
+        let mut p0 = 0;
+        while p0 < n {
+            let width = (n - p0).min(W256);
+            let nv = width.div_ceil(8);
+            let last = width - (nv - 1) * 8;
+            // Lanes below `last` have their sign bit set.
+            let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(last as i32), lanes);
+            pack_block(input, n, p.k, in_channels_last, p0, width, &mut pack);
             for j in 0..panels {
                 let rows = (p.m - j * MR256).min(MR256);
-                for b in 0..blocks {
-                    let p0 = c0 + b * W256;
-                    let width = (cw - b * W256).min(W256);
-                    let nv = width.div_ceil(8);
-                    let last = width - (nv - 1) * 8;
-                    // Lanes below `last` have their sign bit set.
-                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(last as i32), lanes);
-                    let t = Tile {
-                        k: p.k,
-                        ldb: W256,
-                        n,
-                        a: p.panels.as_ptr().add(j * p.k * MR256),
-                        b: pack.as_ptr().add(b * block_len),
-                        bias: p.bias.as_ptr().add(j * MR256),
-                        c: output.as_mut_ptr().add(j * MR256 * n + p0),
-                        res: if res.is_null() {
-                            res
-                        } else {
-                            res.add(j * MR256 * n + p0)
-                        },
-                        rows,
-                        last_whole: last == 8,
-                        clamp: p.clamp.is_some(),
-                        lo,
-                        hi,
-                    };
-                    match nv {
-                        1 => tile256::<1>(&t, mask),
-                        _ => tile256::<2>(&t, mask),
-                    }
+                let t = Tile {
+                    k: p.k,
+                    ldb: W256,
+                    n,
+                    a: p.panels.as_ptr().add(j * p.k * MR256),
+                    b: pack.as_ptr(),
+                    bias: p.bias.as_ptr().add(j * MR256),
+                    c: output.as_mut_ptr().add(j * MR256 * n + p0),
+                    res: if res.is_null() {
+                        res
+                    } else {
+                        res.add(j * MR256 * n + p0)
+                    },
+                    rows,
+                    last_whole: last == 8,
+                    clamp: p.clamp.is_some(),
+                    lo,
+                    hi,
+                };
+                match nv {
+                    1 => tile256::<1>(&t, mask),
+                    _ => tile256::<2>(&t, mask),
                 }
             }
-            c0 += cw;
+            p0 += width;
         }
         PACK.with(|b| *b.borrow_mut() = pack);
     }
@@ -973,8 +950,7 @@ mod tests {
                 (17, 33),
                 (34, 7),
                 (96, 24),
-                // Weights too large for L1 (164 KB): the input is packed
-                // in chunks of 96 pixels, so 100 and 144 take two.
+                // Weights too large for L1 (164 KB).
                 (64, 640),
                 // k a multiple of 8: channels-last input transposed 8 × 8.
                 (16, 32),
