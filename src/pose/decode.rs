@@ -122,21 +122,29 @@ pub fn decode(
     let reg = &regression[c * 2 * k..(c + 1) * 2 * k];
     let ry: Vec<f32> = (0..k).map(|j| cy + reg[2 * j]).collect();
     let rx: Vec<f32> = (0..k).map(|j| cx + reg[2 * j + 1]).collect();
-    // Each keypoint's heatmap over the distance to its regressed position.
-    let mut best = vec![(0usize, f32::MIN); k];
+    // Each keypoint's heatmap over the distance to its regressed position;
+    // cells outer, keypoints inner and branch-free, so the compiler
+    // vectorises across keypoints.
+    let mut best_v = vec![f32::MIN; k];
+    let mut best_i = vec![0usize; k];
     for (cell, h) in heat.chunks_exact(k).enumerate() {
         let (gy, gx) = (p.grid_y[cell], p.grid_x[cell]);
-        for j in 0..k {
-            let dy = gy - ry[j];
-            let dx = gx - rx[j];
-            let d = (dy * dy + dx * dx).sqrt() + p.distance_bias;
-            let v = h[j] * d.recip();
-            if v > best[j].1 {
-                best[j] = (cell, v);
-            }
+        for ((((bv, bi), &h), &ry), &rx) in best_v
+            .iter_mut()
+            .zip(best_i.iter_mut())
+            .zip(h)
+            .zip(&ry)
+            .zip(&rx)
+        {
+            let dy = gy - ry;
+            let dx = gx - rx;
+            let v = h * ((dy * dy + dx * dx).sqrt() + p.distance_bias).recip();
+            let better = v > *bv;
+            *bv = if better { v } else { *bv };
+            *bi = if better { cell } else { *bi };
         }
     }
-    for (j, (&(cell, _), o)) in best.iter().zip(out.chunks_exact_mut(3)).enumerate() {
+    for (j, (&cell, o)) in best_i.iter().zip(out.chunks_exact_mut(3)).enumerate() {
         let (ky, kx) = ((cell / s) as f32, (cell % s) as f32);
         let off = &offsets[cell * 2 * k + 2 * j..cell * 2 * k + 2 * j + 2];
         o[0] = (ky + off[0]) * p.scale[0];
