@@ -98,6 +98,7 @@ pub fn decode(
     let (s, k) = (p.side, p.keypoints);
     let cells = s * s;
     ensure!(s > 0 && k > 0, "empty decode");
+    ensure!(cells <= u32::MAX as usize, "heatmaps too large");
     ensure!(
         p.center_weights.len() == cells && p.grid_y.len() == cells && p.grid_x.len() == cells,
         "decode constants do not match S = {s}"
@@ -122,19 +123,44 @@ pub fn decode(
     let reg = &regression[c * 2 * k..(c + 1) * 2 * k];
     let ry: Vec<f32> = (0..k).map(|j| cy + reg[2 * j]).collect();
     let rx: Vec<f32> = (0..k).map(|j| cx + reg[2 * j + 1]).collect();
-    // Each keypoint's heatmap over the distance to its regressed position;
-    // cells outer, keypoints inner and branch-free, so the compiler
-    // vectorises across keypoints.
+    let mut best_i = vec![0u32; k];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { keypoint_maxima_avx2(p, heat, &ry, &rx, &mut best_i) };
+    } else {
+        keypoint_maxima(p, heat, &ry, &rx, &mut best_i);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    keypoint_maxima(p, heat, &ry, &rx, &mut best_i);
+    for (j, (&cell, o)) in best_i.iter().zip(out.chunks_exact_mut(3)).enumerate() {
+        let cell = cell as usize;
+        let (ky, kx) = ((cell / s) as f32, (cell % s) as f32);
+        let off = &offsets[cell * 2 * k + 2 * j..cell * 2 * k + 2 * j + 2];
+        o[0] = (ky + off[0]) * p.scale[0];
+        o[1] = (kx + off[1]) * p.scale[1];
+        o[2] = heat[cell * k + j];
+    }
+    Ok(())
+}
+
+/// Per keypoint, the first cell of the greatest heat / (distance to the
+/// regressed position (`ry`, `rx`) + bias), into `best_i`. Cells outer,
+/// keypoints inner and branch-free, so the compiler vectorises across
+/// keypoints.
+#[inline(always)]
+fn keypoint_maxima(p: &DecodeParams, heat: &[f32], ry: &[f32], rx: &[f32], best_i: &mut [u32]) {
+    let k = p.keypoints;
     let mut best_v = vec![f32::MIN; k];
-    let mut best_i = vec![0usize; k];
     for (cell, h) in heat.chunks_exact(k).enumerate() {
         let (gy, gx) = (p.grid_y[cell], p.grid_x[cell]);
+        let cell = cell as u32;
         for ((((bv, bi), &h), &ry), &rx) in best_v
             .iter_mut()
             .zip(best_i.iter_mut())
             .zip(h)
-            .zip(&ry)
-            .zip(&rx)
+            .zip(ry)
+            .zip(rx)
         {
             let dy = gy - ry;
             let dx = gx - rx;
@@ -144,14 +170,24 @@ pub fn decode(
             *bi = if better { cell } else { *bi };
         }
     }
-    for (j, (&cell, o)) in best_i.iter().zip(out.chunks_exact_mut(3)).enumerate() {
-        let (ky, kx) = ((cell / s) as f32, (cell % s) as f32);
-        let off = &offsets[cell * 2 * k + 2 * j..cell * 2 * k + 2 * j + 2];
-        o[0] = (ky + off[0]) * p.scale[0];
-        o[1] = (kx + off[1]) * p.scale[1];
-        o[2] = heat[cell * k + j];
-    }
-    Ok(())
+}
+
+/// [`keypoint_maxima`] compiled for AVX2 (8 keypoints per instruction
+/// instead of 4; the same IEEE operations, so the same bits: Rust does not
+/// contract a multiply and an add into an FMA).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn keypoint_maxima_avx2(
+    p: &DecodeParams,
+    heat: &[f32],
+    ry: &[f32],
+    rx: &[f32],
+    best_i: &mut [u32],
+) {
+    keypoint_maxima(p, heat, ry, rx, best_i)
 }
 
 /// The tract op: inputs heat `[1, S, S, K]`, centre `[1, S, S, 1]`,
@@ -800,6 +836,26 @@ mod tests {
         let nan = vec![f32::NAN; s * s * 2 * k];
         decode(&p, &nan[..s * s * k], &nan[..s * s], &nan, &nan, &mut out).unwrap();
         assert!(out.iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn the_plain_and_avx2_loops_give_the_same_cells() {
+        let p = params(48, 17);
+        for variant in 0..3 {
+            let heads = random_heads(&p, 99 + variant as u64, variant);
+            let heat = flat(&heads[0]);
+            let ry: Vec<f32> = (0..17).map(|j| 10.0 + j as f32 * 1.7).collect();
+            let rx: Vec<f32> = (0..17).map(|j| 40.0 - j as f32 * 2.3).collect();
+            let mut plain = vec![0u32; 17];
+            keypoint_maxima(&p, &heat, &ry, &rx, &mut plain);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let mut avx2 = vec![0u32; 17];
+                // SAFETY: AVX2 is present, checked just above.
+                unsafe { keypoint_maxima_avx2(&p, &heat, &ry, &rx, &mut avx2) };
+                assert_eq!(plain, avx2);
+            }
+        }
     }
 
     #[test]
