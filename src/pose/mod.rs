@@ -2,6 +2,7 @@
 //! ([`preprocess`]), the MoveNet decoder and crop refinement ([`movenet`]),
 //! behind the [`PoseEstimator`] trait.
 
+pub mod decode;
 pub mod dwconv;
 pub mod keypoints;
 pub mod model;

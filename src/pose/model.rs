@@ -61,10 +61,23 @@ impl fmt::Display for ModelSpec {
 /// in place of uniform ones (set `POSTURECAM_DEPTHWISE=tract` to keep
 /// tract's own graph, e.g. to compare, or `POSTURECAM_POINTWISE=tract` /
 /// `POSTURECAM_STEM=tract` to keep only tract's pointwise convolutions /
-/// stem convolution), then lets tract optimise the rest.
+/// stem convolution), puts one op of ours in place of MoveNet's keypoint
+/// decoding after the heads ([`super::decode`]; `POSTURECAM_DECODE=tract`
+/// keeps tract's nodes), then lets tract optimise the rest.
 fn optimise(model: InferenceModel) -> TractResult<Plan> {
+    optimise_with(
+        model,
+        std::env::var("POSTURECAM_DECODE").as_deref() != Ok("tract"),
+    )
+}
+
+/// [`optimise`], with our keypoint decoding or tract's.
+fn optimise_with(model: InferenceModel, our_decode: bool) -> TractResult<Plan> {
     let mut typed = model.into_typed()?.into_decluttered()?;
     if std::env::var("POSTURECAM_DEPTHWISE").as_deref() != Ok("tract") {
+        if our_decode {
+            super::decode::replace_decode(&mut typed)?;
+        }
         let isa = super::dwconv::Isa::detect();
         if std::env::var("POSTURECAM_STEM").as_deref() != Ok("tract") {
             super::stem::replace_stem(&mut typed, isa)?;
@@ -496,6 +509,69 @@ mod tests {
         assert_eq!(stems, 1);
         // Its input is the scaled image, its padding implicit.
         assert!(!plan.nodes().iter().any(|n| n.op.name() == "Pad"));
+    }
+
+    #[test]
+    fn our_keypoint_decode_gives_tract_tails_outputs_on_real_frames() {
+        use super::super::preprocess::{sample_region, Region};
+        if std::env::var("POSTURECAM_DEPTHWISE").as_deref() == Ok("tract")
+            || std::env::var("POSTURECAM_DECODE").as_deref() == Ok("tract")
+        {
+            return;
+        }
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let frames: Vec<RgbImage> = ["astronaut.png", "camera.png"]
+            .iter()
+            .map(|f| {
+                image::open(repo.join("sample_frames").join(f))
+                    .unwrap()
+                    .to_rgb8()
+            })
+            .collect();
+        for (spec, bytes) in [
+            (ModelSpec::Lightning, LIGHTNING_ONNX),
+            (ModelSpec::Thunder, THUNDER_ONNX),
+        ] {
+            let ours = PoseModel::load(&spec).unwrap();
+            let decodes = |m: &PoseModel| {
+                m.plan
+                    .model()
+                    .nodes()
+                    .iter()
+                    .filter(|n| n.op.name() == "PosturecamMoveNetDecode")
+                    .count()
+            };
+            assert_eq!(decodes(&ours), 1, "{spec}");
+            let onnx = tract_onnx::onnx().model_for_read(&mut &bytes[..]).unwrap();
+            let theirs = PoseModel {
+                plan: optimise_with(onnx, false).unwrap(),
+                ..ours.clone()
+            };
+            assert_eq!(decodes(&theirs), 0);
+            let size = ours.input_size();
+            let mut inputs: Vec<RgbImage> = frames
+                .iter()
+                .map(|f| sample_region(f, Region::letterbox(f.width(), f.height()), size).0)
+                .collect();
+            // A mirrored frame and noise, for other peaks.
+            inputs.push(image::imageops::flip_horizontal(&inputs[0]));
+            let mut seed = 0x1234_5678u32;
+            inputs.push(RgbImage::from_fn(size, size, |_, _| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                image::Rgb([(seed >> 24) as u8, (seed >> 16) as u8, (seed >> 8) as u8])
+            }));
+            let (mut a, mut b) = (ours.new_state().unwrap(), theirs.new_state().unwrap());
+            for (i, input) in inputs.iter().enumerate() {
+                let got = ours.infer(&mut a, input).unwrap();
+                let want = theirs.infer(&mut b, input).unwrap();
+                for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
+                    assert!(
+                        (g - w).abs() <= 1e-6,
+                        "{spec} input {i}: {got:?} vs {want:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
