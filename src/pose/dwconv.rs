@@ -191,6 +191,95 @@ unsafe fn run_avx512(g: &Geometry, p: &Params, i: &[f32], o: &mut [f32], s: &mut
     run_simd(g, p, i, o, s)
 }
 
+/// The convolution of a horizontal strip of channels-first planes (batch
+/// 1): `g` describes the strip (its `h` input rows, `pad_top` relative to
+/// them, its `out_h` output rows), `input` holds its `g.channels` planes
+/// of `g.h × g.w`, `in_plane` apart; output row `y` of channel `c` goes to `output[c *
+/// out_plane + out_offset + y * g.out_w ..]` (`out_plane` ≥ the strip's
+/// rows). The strips of a plane must be computed top to bottom.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn depthwise_strip(
+    isa: Isa,
+    g: &Geometry,
+    p: &Params,
+    input: &[f32],
+    in_plane: usize,
+    output: &mut [f32],
+    out_plane: usize,
+    out_offset: usize,
+    scratch: &mut Vec<f32>,
+) -> TractResult<()> {
+    g.check()?;
+    ensure!(
+        g.batch == 1 && !g.channels_last,
+        "strips are of one channels-first image"
+    );
+    ensure!(
+        in_plane >= g.h * g.w && input.len() >= (g.channels - 1) * in_plane + g.h * g.w,
+        "input length"
+    );
+    ensure!(p.weights.len() == g.channels * 9 && p.bias.len() == g.channels);
+    let strip = g.out_h * g.out_w;
+    ensure!(
+        out_plane >= strip
+            && out_offset + strip <= out_plane
+            && output.len() >= (g.channels - 1) * out_plane + out_offset + strip,
+        "output too small for the strip"
+    );
+    match isa {
+        // SAFETY: chosen only when the CPU has the features; the sizes
+        // were checked above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2Fma | Isa::Avx512 => unsafe {
+            strip_avx2(
+                g, p, input, in_plane, output, out_plane, out_offset, scratch,
+            )
+        },
+        _ => {
+            // Contiguous planes in and out, then the rows moved into place.
+            let hw = g.h * g.w;
+            let mut contiguous = vec![0f32; g.input_len()];
+            for (c, dst) in contiguous.chunks_exact_mut(hw).enumerate() {
+                dst.copy_from_slice(&input[c * in_plane..c * in_plane + hw]);
+            }
+            let mut planes = vec![0f32; g.output_len()];
+            run::<false>(g, p, &contiguous, &mut planes, scratch);
+            for (c, plane) in planes.chunks_exact(strip).enumerate() {
+                let at = c * out_plane + out_offset;
+                output[at..at + strip].copy_from_slice(plane);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn strip_avx2(
+    g: &Geometry,
+    p: &Params,
+    input: &[f32],
+    in_plane: usize,
+    output: &mut [f32],
+    out_plane: usize,
+    out_offset: usize,
+    scratch: &mut Vec<f32>,
+) {
+    let out = simd::Out {
+        ptr: output.as_mut_ptr(),
+        len: output.len(),
+        plane: out_plane,
+        offset: out_offset,
+        in_plane,
+        // The row after a strip's last one, in the same plane, belongs to
+        // the next strip (written later), but after the plane's last row
+        // comes the next plane's first, written already.
+        last_row_may_spill: false,
+    };
+    simd::planes(g, p, input, &out, scratch)
+}
+
 /// The explicit AVX2+FMA kernels where they apply, else the compiler's
 /// vectorisation of [`run`].
 #[cfg(target_arch = "x86_64")]
@@ -232,6 +321,43 @@ mod simd {
         output: &mut [f32],
         scratch: &mut Vec<f32>,
     ) {
+        let out = Out {
+            ptr: output.as_mut_ptr(),
+            len: output.len(),
+            plane: g.out_h * g.out_w,
+            offset: 0,
+            in_plane: g.h * g.w,
+            // The planes are computed in order, so a row may spill into
+            // the next plane's first row.
+            last_row_may_spill: true,
+        };
+        planes(g, p, input, &out, scratch)
+    }
+
+    /// Where [`planes`] writes: output plane `i` (of `batch × channels`)
+    /// row `y` at `ptr + i * plane + offset + y * out_w`, `len` floats in
+    /// all from `ptr`.
+    pub(super) struct Out {
+        pub ptr: *mut f32,
+        pub len: usize,
+        pub plane: usize,
+        pub offset: usize,
+        /// Input plane `i` starts at `i * in_plane` (≥ `h × w`).
+        pub in_plane: usize,
+        /// The last row of each plane's rows may store its whole last
+        /// vector (spilling past the row) because what follows it is
+        /// written later.
+        pub last_row_may_spill: bool,
+    }
+
+    #[inline(always)]
+    pub(super) unsafe fn planes(
+        g: &Geometry,
+        p: &Params,
+        input: &[f32],
+        o: &Out,
+        scratch: &mut Vec<f32>,
+    ) {
         let (lo, hi) = p.clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
         let (lo, hi) = (_mm256_set1_ps(lo), _mm256_set1_ps(hi));
         let nvec = g.out_w.div_ceil(8);
@@ -255,12 +381,12 @@ mod simd {
         }
         let (pad, rest) = scratch.split_at_mut(plane_len);
         let (row_buf, tail_buf) = rest.split_at_mut(2 * pw);
-        let (inp, outp) = (g.h * g.w, g.out_h * g.out_w);
-        let out_len = output.len();
-        let out = output.as_mut_ptr();
+        let (inp, hw) = (o.in_plane, g.h * g.w);
+        let (out, out_len) = (o.ptr, o.len);
+        let spill_ok = g.out_w.is_multiple_of(8) || o.last_row_may_spill;
         for plane in 0..g.batch * g.channels {
             let c = plane % g.channels;
-            let src = &input[plane * inp..(plane + 1) * inp];
+            let src = &input[plane * inp..plane * inp + hw];
             fill_padded(g, src, pad, row_buf, pw, rows);
             let w: [__m256; 9] = std::array::from_fn(|k| _mm256_set1_ps(p.weights[c * 9 + k]));
             let bias = _mm256_set1_ps(p.bias[c]);
@@ -276,8 +402,8 @@ mod simd {
                         base.add((half * rows + 2 * y + ky) * pw + kx / 2)
                     }
                 });
-                let row_off = plane * outp + y * g.out_w;
-                let direct = row_off + nvec * 8 <= out_len;
+                let row_off = plane * o.plane + o.offset + y * g.out_w;
+                let direct = row_off + nvec * 8 <= out_len && (spill_ok || y + 1 < g.out_h);
                 let dst = if direct {
                     out.add(row_off)
                 } else {

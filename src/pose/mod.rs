@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod dwconv;
+pub mod fused;
 pub mod keypoints;
 pub mod model;
 pub mod movenet;

@@ -180,15 +180,61 @@ pub fn pointwise_from(
             let mut t = t.borrow_mut();
             t.resize(p.k * n, 0.0);
             to_channels_first(input, n, p.k, &mut t);
-            run_scalar(p, n, &t, residual, output)
+            run_scalar(p, n, &t, n, 0, residual, output)
         }),
-        Isa::Scalar => run_scalar(p, n, input, residual, output),
+        Isa::Scalar => run_scalar(p, n, input, n, 0, residual, output),
         // SAFETY: these variants are only packed for when the CPU has the
         // features (Isa::detect / Isa::available), and the sizes were
         // checked above.
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2Fma | Isa::Avx512 => unsafe {
-            x86::run_avx2(p, n, input, in_channels_last, residual, output)
+            x86::run_avx2(p, n, input, n, 0, in_channels_last, residual, output, n)
+        },
+    }
+    Ok(())
+}
+
+/// [`pointwise`] on pixels `begin .. begin + n` of a channels-first input
+/// whose channel rows are `in_stride` pixels long (a horizontal strip of
+/// a larger image), into `output[co * out_stride .. + n]`; no residual.
+pub(crate) fn pointwise_span(
+    p: &Packed,
+    input: &[f32],
+    in_stride: usize,
+    begin: usize,
+    n: usize,
+    output: &mut [f32],
+    out_stride: usize,
+) -> TractResult<()> {
+    ensure!(n > 0, "no pixels");
+    ensure!(
+        begin + n <= in_stride && input.len() == p.k * in_stride,
+        "pixels {begin}..{} of an input of {} × {in_stride}",
+        begin + n,
+        p.k
+    );
+    ensure!(
+        out_stride >= n && output.len() >= (p.m - 1) * out_stride + n,
+        "output length"
+    );
+    match p.isa {
+        Isa::Scalar => {
+            for (co, row) in output.chunks_mut(out_stride).take(p.m).enumerate() {
+                let one = Packed {
+                    m: 1,
+                    panels: p.panels[co * p.k..(co + 1) * p.k].into(),
+                    bias: p.bias[co..co + 1].into(),
+                    ..p.clone()
+                };
+                run_scalar(&one, n, input, in_stride, begin, None, &mut row[..n]);
+            }
+        }
+        // SAFETY: as in `pointwise_from`; the span was checked above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2Fma | Isa::Avx512 => unsafe {
+            x86::run_avx2(
+                p, n, input, in_stride, begin, false, None, output, out_stride,
+            )
         },
     }
     Ok(())
@@ -196,14 +242,23 @@ pub fn pointwise_from(
 
 /// One output channel at a time: a row of bias, then one multiply-add of
 /// each input channel's row (which the compiler vectorises).
-fn run_scalar(p: &Packed, n: usize, input: &[f32], residual: Option<&[f32]>, output: &mut [f32]) {
+/// The input's channel rows are `in_stride` long, read from `begin`.
+fn run_scalar(
+    p: &Packed,
+    n: usize,
+    input: &[f32],
+    in_stride: usize,
+    begin: usize,
+    residual: Option<&[f32]>,
+    output: &mut [f32],
+) {
     let (lo, hi) = p.clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
     for (co, out) in output.chunks_exact_mut(n).enumerate() {
         out.fill(p.bias[co]);
         // Panels of one row: W[co][ci] at co * k + ci.
         let w = &p.panels[co * p.k..(co + 1) * p.k];
-        for (wv, x) in w.iter().zip(input.chunks_exact(n)) {
-            for (o, x) in out.iter_mut().zip(x) {
+        for (wv, x) in w.iter().zip(input.chunks_exact(in_stride)) {
+            for (o, x) in out.iter_mut().zip(&x[begin..begin + n]) {
                 *o += wv * x;
             }
         }
@@ -237,9 +292,11 @@ mod x86 {
     /// cache sets. A channels-last input (`input[p][ci]`) is transposed on
     /// the way, 8 × 8 at a time where it can be.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     unsafe fn pack_block(
         input: &[f32],
-        n: usize,
+        in_stride: usize,
+        begin: usize,
         k: usize,
         in_channels_last: bool,
         p0: usize,
@@ -247,9 +304,10 @@ mod x86 {
         pack: &mut [f32],
     ) {
         if !in_channels_last {
+            let p0 = begin + p0;
             for (dst, src) in pack
                 .chunks_exact_mut(W256)
-                .zip(input.chunks_exact(n))
+                .zip(input.chunks_exact(in_stride))
                 .take(k)
             {
                 dst[..width].copy_from_slice(&src[p0..p0 + width]);
@@ -331,14 +389,20 @@ mod x86 {
     const W256: usize = 16;
     const MR256: usize = 6;
 
+    /// `n` pixels from `begin` of an input whose rows (channels-first) are
+    /// `in_stride` long; a channels-last input is whole (`begin` 0).
     #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
     pub(super) unsafe fn run_avx2(
         p: &Packed,
         n: usize,
         input: &[f32],
+        in_stride: usize,
+        begin: usize,
         in_channels_last: bool,
         residual: Option<&[f32]>,
         output: &mut [f32],
+        out_stride: usize,
     ) {
         let panels = p.m.div_ceil(MR256);
         let (lo, hi) = p.clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
@@ -360,21 +424,30 @@ mod x86 {
             let last = width - (nv - 1) * 8;
             // Lanes below `last` have their sign bit set.
             let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(last as i32), lanes);
-            pack_block(input, n, p.k, in_channels_last, p0, width, &mut pack);
+            pack_block(
+                input,
+                in_stride,
+                begin,
+                p.k,
+                in_channels_last,
+                p0,
+                width,
+                &mut pack,
+            );
             for j in 0..panels {
                 let rows = (p.m - j * MR256).min(MR256);
                 let t = Tile {
                     k: p.k,
                     ldb: W256,
-                    n,
+                    n: out_stride,
                     a: p.panels.as_ptr().add(j * p.k * MR256),
                     b: pack.as_ptr(),
                     bias: p.bias.as_ptr().add(j * MR256),
-                    c: output.as_mut_ptr().add(j * MR256 * n + p0),
+                    c: output.as_mut_ptr().add(j * MR256 * out_stride + p0),
                     res: if res.is_null() {
                         res
                     } else {
-                        res.add(j * MR256 * n + p0)
+                        res.add(j * MR256 * out_stride + p0)
                     },
                     rows,
                     last_whole: last == 8,
