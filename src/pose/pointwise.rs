@@ -311,6 +311,13 @@ mod x86 {
                 .take(k)
             {
                 dst[..width].copy_from_slice(&src[p0..p0 + width]);
+                // The rows are read a cache line per block, k streams at
+                // once: more than the hardware prefetcher follows (Thunder's
+                // 240 → 40 on 64² ran at 62 GFLOP/s), so ask for the line
+                // four blocks ahead.
+                if p0 + PREFETCH < src.len() {
+                    _mm_prefetch::<_MM_HINT_T0>(src.as_ptr().add(p0 + PREFETCH) as *const i8);
+                }
             }
         } else if width == W256 && k.is_multiple_of(8) {
             for half in 0..2 {
@@ -388,6 +395,8 @@ mod x86 {
     /// Pixels per AVX2 tile: up to two 8-wide vectors.
     const W256: usize = 16;
     const MR256: usize = 6;
+    /// How far ahead (pixels) each input row is prefetched.
+    const PREFETCH: usize = 4 * W256;
 
     /// `n` pixels from `begin` of an input whose rows (channels-first) are
     /// `in_stride` long; a channels-last input is whole (`begin` 0).
