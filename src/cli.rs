@@ -607,24 +607,19 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         let load_ms = start.elapsed().as_secs_f64() * 1e3;
         let mut pipeline = Pipeline::new(model, encoded.clone())?;
         let t = measure(&mut pipeline, args.iterations, load_ms)?;
-        let profile = if args.profile {
+        let (mut profile, mut nodes) = (None, None);
+        if args.profile || args.nodes {
             let img = pipeline.decode()?;
             let (input, _) = pipeline.letterbox(&img);
             let model = pipeline.model().clone();
             let mut state = model.new_state()?;
-            Some(model.profile(&mut state, &input, args.iterations)?)
-        } else {
-            None
-        };
-        let nodes = if args.nodes {
-            let img = pipeline.decode()?;
-            let (input, _) = pipeline.letterbox(&img);
-            let model = pipeline.model().clone();
-            let mut state = model.new_state()?;
-            Some(model.profile_nodes(&mut state, &input, args.iterations)?)
-        } else {
-            None
-        };
+            if args.profile {
+                profile = Some(model.profile(&mut state, &input, args.iterations)?);
+            }
+            if args.nodes {
+                nodes = Some(model.profile_nodes(&mut state, &input, args.iterations)?);
+            }
+        }
         if args.json {
             let mut v = serde_json::to_value(&t)?;
             if let Some(p) = &profile {

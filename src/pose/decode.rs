@@ -44,6 +44,8 @@ use tract_onnx::tract_core::ops::change_axes::AxisOp;
 use tract_onnx::tract_core::ops::konst::Const;
 use tract_onnx::tract_core::ops::nn::{Reduce, Reducer};
 
+use super::surgery::same_bits;
+
 /// The constants of one model's decoding, read from its graph.
 #[derive(Clone, Debug)]
 pub struct DecodeParams {
@@ -66,14 +68,13 @@ pub struct DecodeParams {
 /// Equal when every constant has the same bits (so an op equals itself).
 impl PartialEq for DecodeParams {
     fn eq(&self, other: &Self) -> bool {
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         self.side == other.side
             && self.keypoints == other.keypoints
-            && bits(&self.center_weights) == bits(&other.center_weights)
-            && bits(&self.grid_y) == bits(&other.grid_y)
-            && bits(&self.grid_x) == bits(&other.grid_x)
-            && bits(&[self.distance_bias]) == bits(&[other.distance_bias])
-            && bits(&self.scale) == bits(&other.scale)
+            && same_bits(&self.center_weights, &other.center_weights)
+            && same_bits(&self.grid_y, &other.grid_y)
+            && same_bits(&self.grid_x, &other.grid_x)
+            && same_bits(&[self.distance_bias], &[other.distance_bias])
+            && same_bits(&self.scale, &other.scale)
     }
 }
 
@@ -607,7 +608,7 @@ fn random_heads(p: &DecodeParams, seed: u64, variant: usize) -> [Tensor; 4] {
     ]
 }
 
-fn same_bits(a: &Tensor, b: &Tensor) -> bool {
+fn same_tensor_bits(a: &Tensor, b: &Tensor) -> bool {
     let (Ok(a), Ok(b)) = (a.try_as_plain_ram(), b.try_as_plain_ram()) else {
         return false;
     };
@@ -632,7 +633,7 @@ fn agrees(model: &TypedModel, tail: &Tail, op: &MoveNetDecode, head_sets: &[[Ten
         let inputs: TVec<TValue> = heads.iter().map(|t| t.clone().into_tvalue()).collect();
         match (plan.run(inputs.clone()), op.run(inputs)) {
             (Ok(theirs), Ok(ours)) => {
-                theirs.len() == 1 && ours.len() == 1 && same_bits(&theirs[0], &ours[0])
+                theirs.len() == 1 && ours.len() == 1 && same_tensor_bits(&theirs[0], &ours[0])
             }
             _ => false,
         }

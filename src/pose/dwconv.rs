@@ -35,6 +35,8 @@ use tract_onnx::tract_core::internal::*;
 use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat};
 use tract_onnx::tract_core::ops::nn::DataFormat;
 
+use super::surgery::{eval_into_new, replace_with, same_bits, same_clamp};
+
 /// The shape of one depthwise 3×3 convolution over a batch of `c` planes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Geometry {
@@ -89,11 +91,9 @@ pub struct Params {
 
 impl PartialEq for Params {
     fn eq(&self, other: &Self) -> bool {
-        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-        bits(&self.weights) == bits(&other.weights)
-            && bits(&self.bias) == bits(&other.bias)
-            && self.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
-                == other.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
+        same_bits(&self.weights, &other.weights)
+            && same_bits(&self.bias, &other.bias)
+            && same_clamp(self.clamp, other.clamp)
     }
 }
 impl Eq for Params {}
@@ -966,17 +966,12 @@ impl EvalOp for DepthwiseConv3x3 {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        ensure!(inputs.len() == 1, "one input");
-        let x = inputs[0].try_as_plain_ram()?;
-        let x = x.as_slice::<f32>()?;
-        // SAFETY: `depthwise3x3` writes every element.
-        let mut out = unsafe { Tensor::uninitialized::<f32>(&self.output_shape)? };
-        {
-            let mut view = out.try_as_plain_ram_mut()?;
-            let y = view.as_slice_mut::<f32>()?;
-            depthwise3x3(self.isa, &self.geometry, &self.params, x, y)?;
+        // SAFETY: `depthwise3x3` writes every element or returns an error.
+        unsafe {
+            eval_into_new(&inputs, &self.output_shape, |x, y| {
+                depthwise3x3(self.isa, &self.geometry, &self.params, x, y)
+            })
         }
-        Ok(tvec!(out.into_tvalue()))
     }
 }
 
@@ -1147,12 +1142,8 @@ pub fn replace_depthwise(model: &mut TypedModel, isa: Isa) -> TractResult<usize>
         let Some((op, replaced)) = plan_for(model, node, isa)? else {
             continue;
         };
-        let mut patch = TypedModelPatch::default();
-        let tap = patch.tap_model(model, node.inputs[0])?;
-        let name = node.name.clone();
-        let wire = patch.wire_node(name, op, &[tap])?;
-        patch.shunt_outside(model, replaced, wire[0])?;
-        patch.apply(model)?;
+        let (name, input) = (node.name.clone(), node.inputs[0]);
+        replace_with(model, name, op, &[input], replaced)?;
         count += 1;
     }
     model.compact()?;
@@ -1163,19 +1154,7 @@ pub fn replace_depthwise(model: &mut TypedModel, isa: Isa) -> TractResult<usize>
 mod tests {
     use super::*;
 
-    /// A small deterministic generator (xorshift), values in -1..1.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        }
-        fn vec(&mut self, n: usize) -> Vec<f32> {
-            (0..n).map(|_| self.next()).collect()
-        }
-    }
+    use crate::pose::surgery::Rng;
 
     /// The direct definition: out[n,c,y,x] = b[c] + Σ w[c,ky,kx] ·
     /// in[n,c,y·s+ky−pt, x·s+kx−pl] over taps inside the input, clamped.

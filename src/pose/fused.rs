@@ -31,6 +31,7 @@ use tract_onnx::tract_core::internal::*;
 
 use super::dwconv::{depthwise_strip, DepthwiseConv3x3, Geometry, Isa, Params};
 use super::pointwise::{pointwise_span, Packed, PointwiseConv};
+use super::surgery::{eval_into_new, replace_with};
 
 /// Bytes of expanded rows per strip (a share of the 1 MB L2; 256 KB gave
 /// strips of one or two rows, whose overhead ate the gain, 2 MB was
@@ -223,17 +224,9 @@ impl EvalOp for ExpandDepthwise {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        ensure!(inputs.len() == 1, "one input");
-        let x = inputs[0].try_as_plain_ram()?;
-        let x = x.as_slice::<f32>()?;
         // SAFETY: `run` writes every element (every output row of every
-        // channel belongs to one strip).
-        let mut out = unsafe { Tensor::uninitialized::<f32>(&self.output_shape)? };
-        {
-            let mut view = out.try_as_plain_ram_mut()?;
-            self.run(x, view.as_slice_mut::<f32>()?)?;
-        }
-        Ok(tvec!(out.into_tvalue()))
+        // channel belongs to one strip) or returns an error.
+        unsafe { eval_into_new(&inputs, &self.output_shape, |x, y| self.run(x, y)) }
     }
 }
 
@@ -287,11 +280,7 @@ pub fn fuse_expand_depthwise(model: &mut TypedModel) -> TractResult<usize> {
         };
         let (input, replaced, name) =
             (node.inputs[0], OutletId::new(next.id, 0), next.name.clone());
-        let mut patch = TypedModelPatch::default();
-        let tap = patch.tap_model(model, input)?;
-        let wire = patch.wire_node(name, op, &[tap])?;
-        patch.shunt_outside(model, replaced, wire[0])?;
-        patch.apply(model)?;
+        replace_with(model, name, op, &[input], replaced)?;
         count += 1;
     }
     model.compact()?;
@@ -304,20 +293,7 @@ mod tests {
     use super::super::pointwise::pointwise;
     use super::*;
 
-    /// A small deterministic generator (xorshift), values in -1..1.
-    struct Rng(u64);
-    impl Rng {
-        fn vec(&mut self, n: usize) -> Vec<f32> {
-            (0..n)
-                .map(|_| {
-                    self.0 ^= self.0 << 13;
-                    self.0 ^= self.0 >> 7;
-                    self.0 ^= self.0 << 17;
-                    ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-                })
-                .collect()
-        }
-    }
+    use crate::pose::surgery::Rng;
 
     #[test]
     fn strips_give_the_unfused_result_bit_for_bit() {

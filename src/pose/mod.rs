@@ -12,6 +12,7 @@ pub mod pointwise;
 pub mod preprocess;
 pub mod smoothing;
 pub mod stem;
+mod surgery;
 pub mod tracking;
 pub mod upsample;
 

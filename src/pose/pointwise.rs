@@ -43,6 +43,7 @@ use tract_onnx::tract_core::internal::*;
 use tract_onnx::tract_core::ops::einsum::EinSum;
 
 use super::dwconv::{scalar_successor, Isa};
+use super::surgery::{replace_with, same_bits, same_clamp};
 
 /// Output channels per register panel for a kernel variant.
 fn panel_rows(isa: Isa) -> usize {
@@ -72,14 +73,12 @@ pub struct Packed {
 
 impl PartialEq for Packed {
     fn eq(&self, other: &Self) -> bool {
-        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
         self.isa == other.isa
             && self.k == other.k
             && self.m == other.m
-            && bits(&self.panels) == bits(&other.panels)
-            && bits(&self.bias) == bits(&other.bias)
-            && self.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
-                == other.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
+            && same_bits(&self.panels, &other.panels)
+            && same_bits(&self.bias, &other.bias)
+            && same_clamp(self.clamp, other.clamp)
     }
 }
 impl Eq for Packed {}
@@ -950,15 +949,8 @@ pub fn replace_pointwise(model: &mut TypedModel, isa: Isa) -> TractResult<usize>
         let Some((op, inputs, replaced)) = plan_for(model, node, &order, isa)? else {
             continue;
         };
-        let mut patch = TypedModelPatch::default();
-        let taps = inputs
-            .iter()
-            .map(|i| patch.tap_model(model, *i))
-            .collect::<TractResult<TVec<_>>>()?;
         let name = node.name.clone();
-        let wire = patch.wire_node(name, op, &taps)?;
-        patch.shunt_outside(model, replaced, wire[0])?;
-        patch.apply(model)?;
+        replace_with(model, name, op, &inputs, replaced)?;
         count += 1;
     }
     model.compact()?;
@@ -969,19 +961,7 @@ pub fn replace_pointwise(model: &mut TypedModel, isa: Isa) -> TractResult<usize>
 mod tests {
     use super::*;
 
-    /// A small deterministic generator (xorshift), values in -1..1.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        }
-        fn vec(&mut self, n: usize) -> Vec<f32> {
-            (0..n).map(|_| self.next()).collect()
-        }
-    }
+    use crate::pose::surgery::Rng;
 
     /// The definition, in f64: out[co][p] = clamp(b[co] + Σ W[co][ci] ·
     /// x[ci][p]) + r[co][p].

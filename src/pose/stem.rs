@@ -56,6 +56,7 @@ use tract_onnx::tract_core::ops::cnn::{Conv, KernelFormat};
 use tract_onnx::tract_core::ops::nn::DataFormat;
 
 use super::dwconv::{scalar_successor, Isa};
+use super::surgery::{eval_into_new, replace_with, same_bits, same_clamp};
 
 /// The most input channels this op takes; wider convolutions are tract's
 /// (its im2col matrix multiply does well once `k = 9·ci` is large).
@@ -145,15 +146,13 @@ pub struct Packed {
 
 impl PartialEq for Packed {
     fn eq(&self, other: &Self) -> bool {
-        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
         self.isa == other.isa
             && self.ci == other.ci
             && self.co == other.co
             && self.vectors == other.vectors
-            && bits(&self.panels) == bits(&other.panels)
-            && bits(&self.bias) == bits(&other.bias)
-            && self.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
-                == other.clamp.map(|(a, b)| (a.to_bits(), b.to_bits()))
+            && same_bits(&self.panels, &other.panels)
+            && same_bits(&self.bias, &other.bias)
+            && same_clamp(self.clamp, other.clamp)
     }
 }
 impl Eq for Packed {}
@@ -471,18 +470,13 @@ impl EvalOp for StemConv {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        ensure!(inputs.len() == 1, "one input");
-        let x = inputs[0].try_as_plain_ram()?;
-        let x = x.as_slice::<f32>()?;
         // SAFETY: `stem_conv` writes every element (each channel of each
         // pixel) or returns an error, and then the tensor is dropped.
-        let mut out = unsafe { Tensor::uninitialized::<f32>(&self.output_shape)? };
-        {
-            let mut view = out.try_as_plain_ram_mut()?;
-            let y = view.as_slice_mut::<f32>()?;
-            stem_conv(&self.geometry, &self.params, x, y)?;
+        unsafe {
+            eval_into_new(&inputs, &self.output_shape, |x, y| {
+                stem_conv(&self.geometry, &self.params, x, y)
+            })
         }
-        Ok(tvec!(out.into_tvalue()))
     }
 }
 
@@ -715,12 +709,8 @@ pub fn replace_stem(model: &mut TypedModel, isa: Isa) -> TractResult<usize> {
         let Some((op, input, replaced)) = plan_for(model, node, isa)? else {
             continue;
         };
-        let mut patch = TypedModelPatch::default();
-        let tap = patch.tap_model(model, input)?;
         let name = node.name.clone();
-        let wire = patch.wire_node(name, op, &[tap])?;
-        patch.shunt_outside(model, replaced, wire[0])?;
-        patch.apply(model)?;
+        replace_with(model, name, op, &[input], replaced)?;
         count += 1;
     }
     model.compact()?;
@@ -733,19 +723,7 @@ mod tests {
     use tract_onnx::tract_core::ops::cnn::{PaddingSpec, PoolSpec};
     use tract_onnx::tract_core::ops::math::{max, min};
 
-    /// A small deterministic generator (xorshift), values in -1..1.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f32 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        }
-        fn vec(&mut self, n: usize) -> Vec<f32> {
-            (0..n).map(|_| self.next()).collect()
-        }
-    }
+    use crate::pose::surgery::Rng;
 
     /// The direct definition: out[n,y,x,o] = b[o] + Σ w[ky,kx,i,o] ·
     /// in[n, y·s+ky−pt, x·s+kx−pl, i] over taps inside the input, clamped.

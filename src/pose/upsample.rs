@@ -16,6 +16,8 @@ use tract_onnx::prelude::*;
 use tract_onnx::tract_core::internal::*;
 use tract_onnx::tract_core::ops::nn::resize::{CoordTransformer, Interpolator, Resize};
 
+use super::surgery::replace_with;
+
 thread_local! {
     static ROWS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
@@ -161,12 +163,8 @@ pub fn replace_upsampling(model: &mut TypedModel) -> TractResult<usize> {
         let op = Upsample2x {
             input_shape: i.into(),
         };
-        let mut patch = TypedModelPatch::default();
-        let tap = patch.tap_model(model, node.inputs[0])?;
-        let name = node.name.clone();
-        let wire = patch.wire_node(name, op, &[tap])?;
-        patch.shunt_outside(model, OutletId::new(id, 0), wire[0])?;
-        patch.apply(model)?;
+        let (name, input) = (node.name.clone(), node.inputs[0]);
+        replace_with(model, name, op, &[input], OutletId::new(id, 0))?;
         count += 1;
     }
     model.compact()?;
