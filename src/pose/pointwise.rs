@@ -9,7 +9,8 @@
 //! (`posturecam bench --profile`, issue 6).
 //!
 //! What: in the decluttered graph each of these is an `EinSum` of a
-//! channels-first activation `[ci, h, w]` with a constant `[co, ci]`, so
+//! channels-first activation `[ci, h, w]` (the first, after the stem:
+//! channels-last `[h, w, ci]`) with a constant `[co, ci]`, so
 //! with `p` = pixel, `out[co, p] = bias[co] + Σ_ci W[co, ci] · in[ci, p]`,
 //! followed by the bias `Add`, often a ReLU6 (`Max` 0, `Min` 6) or ReLU
 //! (`Max` 0), and in the residual blocks an `Add` of the block's input.
@@ -17,18 +18,23 @@
 //!
 //! How: the weights are packed once, at load time, into panels of `MR`
 //! output channels (`[ci][MR]`, zero-padded when `co` is not a multiple of
-//! `MR`). The register-blocked micro-kernel keeps an `MR` channels × up to
-//! `NV` vectors of pixels tile of accumulators in registers; for each input
-//! channel it loads `NV` vectors of that channel's pixel row (contiguous in
-//! the channels-first layout, so the activation needs no packing) and does
-//! `MR × NV` broadcast FMAs. Bias, clamp and residual are applied when the
-//! tile is stored. AVX2+FMA (6 channels × 2 × 8 pixels, 12 ymm
+//! `MR`). Each block of 16 pixels of the input is copied into a contiguous
+//! `[ci][16]` buffer (a channels-last input is transposed 8 × 8 in
+//! registers on the way; each input row is prefetched four blocks ahead),
+//! and every panel then passes over it. The register-blocked micro-kernel
+//! keeps an `MR` channels × up to `NV` vectors of pixels tile of
+//! accumulators in registers; for each input channel it loads `NV` vectors
+//! of the packed block and does `MR × NV` broadcast FMAs. Bias, clamp and
+//! residual are applied when the tile is stored. AVX2+FMA (6 channels × 2 × 8 pixels, 12 ymm
 //! accumulators) and a plain fallback. An AVX-512 kernel (8 channels × 3 ×
 //! 16 pixels, 24 zmm) was written and measured slower on the development
 //! AMD EPYC (which splits 512-bit FMAs in two): 38–50 GFLOP/s against
 //! 44–87 for AVX2 on every MoveNet shape, so AVX-512 CPUs run the AVX2
-//! kernel. Pixel counts that are not a multiple of the vector width use
-//! masked loads and stores, so no scratch copy is needed.
+//! kernel. Loads and stores are plain (masked ones are microcoded on Zen
+//! and cost 5–10% of the op); only the partial last vector of a row of
+//! output is stored masked. Lightning's 49 take 5.9 ms (`bench --nodes`),
+//! 95–110 GFLOP/s on friendly shapes, 57–80 on the 6 × 6 layers (a
+//! quarter-full last tile) and the 96² one (memory).
 //!
 //! Every variant is tested against a direct triple loop on random inputs
 //! (odd pixel counts, channel counts not multiples of the vector width,
