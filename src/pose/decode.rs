@@ -677,18 +677,8 @@ pub fn replace_decode(model: &mut TypedModel) -> TractResult<usize> {
 mod tests {
     use super::*;
 
-    static LIGHTNING: &[u8] = include_bytes!("../../models/movenet_lightning.onnx");
-    static THUNDER: &[u8] = include_bytes!("../../models/movenet_thunder.onnx");
-
-    fn decluttered(bytes: &[u8]) -> TypedModel {
-        tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .unwrap()
-            .into_typed()
-            .unwrap()
-            .into_decluttered()
-            .unwrap()
-    }
+    use crate::pose::model::{LIGHTNING_ONNX as LIGHTNING, THUNDER_ONNX as THUNDER};
+    use crate::pose::surgery::decluttered;
 
     fn params(s: usize, k: usize) -> DecodeParams {
         DecodeParams {

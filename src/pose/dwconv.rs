@@ -1302,22 +1302,10 @@ mod tests {
     #[test]
     fn every_depthwise_conv_of_both_models_is_replaced_with_its_relu6() {
         for (bytes, name) in [
-            (
-                &include_bytes!("../../models/movenet_lightning.onnx")[..],
-                "lightning",
-            ),
-            (
-                &include_bytes!("../../models/movenet_thunder.onnx")[..],
-                "thunder",
-            ),
+            (crate::pose::model::LIGHTNING_ONNX, "lightning"),
+            (crate::pose::model::THUNDER_ONNX, "thunder"),
         ] {
-            let mut typed = tract_onnx::onnx()
-                .model_for_read(&mut &bytes[..])
-                .unwrap()
-                .into_typed()
-                .unwrap()
-                .into_decluttered()
-                .unwrap();
+            let mut typed = crate::pose::surgery::decluttered(bytes);
             let count = |m: &TypedModel, what: &str| {
                 m.nodes().iter().filter(|n| n.op.name() == what).count()
             };

@@ -407,24 +407,10 @@ mod tests {
         // (12 MiB) and twice 240 of 64² (3.75 MiB). The other 15 / 13
         // expansions are smaller and stay apart.
         for (bytes, name, want) in [
-            (
-                &include_bytes!("../../models/movenet_lightning.onnx")[..],
-                "lightning",
-                1,
-            ),
-            (
-                &include_bytes!("../../models/movenet_thunder.onnx")[..],
-                "thunder",
-                3,
-            ),
+            (crate::pose::model::LIGHTNING_ONNX, "lightning", 1),
+            (crate::pose::model::THUNDER_ONNX, "thunder", 3),
         ] {
-            let mut typed = tract_onnx::onnx()
-                .model_for_read(&mut &bytes[..])
-                .unwrap()
-                .into_typed()
-                .unwrap()
-                .into_decluttered()
-                .unwrap();
+            let mut typed = crate::pose::surgery::decluttered(bytes);
             let isa = Isa::detect();
             super::super::dwconv::replace_depthwise(&mut typed, isa).unwrap();
             super::super::pointwise::replace_pointwise(&mut typed, isa).unwrap();

@@ -16,9 +16,9 @@ use super::PoseError;
 
 /// MoveNet SinglePose Lightning v4 (192×192), converted to ONNX by
 /// `scripts/convert_models.sh`; see `models/README.md`.
-static LIGHTNING_ONNX: &[u8] = include_bytes!("../../models/movenet_lightning.onnx");
+pub(crate) static LIGHTNING_ONNX: &[u8] = include_bytes!("../../models/movenet_lightning.onnx");
 /// MoveNet SinglePose Thunder v4 (256×256); see `models/README.md`.
-static THUNDER_ONNX: &[u8] = include_bytes!("../../models/movenet_thunder.onnx");
+pub(crate) static THUNDER_ONNX: &[u8] = include_bytes!("../../models/movenet_thunder.onnx");
 
 /// Which model to run: one of the two shipped MoveNet models (built into the
 /// binary, so nothing is read or downloaded at run time), or an ONNX file
@@ -475,13 +475,7 @@ mod tests {
 
     #[test]
     fn the_input_scaling_becomes_a_by_scalar_multiply() {
-        let mut typed = tract_onnx::onnx()
-            .model_for_read(&mut &LIGHTNING_ONNX[..])
-            .unwrap()
-            .into_typed()
-            .unwrap()
-            .into_decluttered()
-            .unwrap();
+        let mut typed = crate::pose::surgery::decluttered(LIGHTNING_ONNX);
         let mul_consts = |m: &TypedModel| -> Vec<usize> {
             m.nodes()
                 .iter()

@@ -1226,22 +1226,10 @@ mod tests {
     #[test]
     fn the_pointwise_convolutions_of_both_models_are_replaced_with_what_follows() {
         for (bytes, name) in [
-            (
-                &include_bytes!("../../models/movenet_lightning.onnx")[..],
-                "lightning",
-            ),
-            (
-                &include_bytes!("../../models/movenet_thunder.onnx")[..],
-                "thunder",
-            ),
+            (crate::pose::model::LIGHTNING_ONNX, "lightning"),
+            (crate::pose::model::THUNDER_ONNX, "thunder"),
         ] {
-            let mut typed = tract_onnx::onnx()
-                .model_for_read(&mut &bytes[..])
-                .unwrap()
-                .into_typed()
-                .unwrap()
-                .into_decluttered()
-                .unwrap();
+            let mut typed = crate::pose::surgery::decluttered(bytes);
             super::super::dwconv::replace_depthwise(&mut typed, Isa::detect()).unwrap();
             let count = |m: &TypedModel, what: &str| {
                 m.nodes().iter().filter(|n| n.op.name() == what).count()

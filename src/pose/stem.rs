@@ -1065,26 +1065,10 @@ mod tests {
     #[test]
     fn the_stem_of_both_models_is_replaced_with_its_relu6() {
         for (bytes, name, side, co) in [
-            (
-                &include_bytes!("../../models/movenet_lightning.onnx")[..],
-                "lightning",
-                192,
-                32,
-            ),
-            (
-                &include_bytes!("../../models/movenet_thunder.onnx")[..],
-                "thunder",
-                256,
-                56,
-            ),
+            (crate::pose::model::LIGHTNING_ONNX, "lightning", 192, 32),
+            (crate::pose::model::THUNDER_ONNX, "thunder", 256, 56),
         ] {
-            let mut typed = tract_onnx::onnx()
-                .model_for_read(&mut &bytes[..])
-                .unwrap()
-                .into_typed()
-                .unwrap()
-                .into_decluttered()
-                .unwrap();
+            let mut typed = crate::pose::surgery::decluttered(bytes);
             let count = |m: &TypedModel, what: &str| {
                 m.nodes().iter().filter(|n| n.op.name() == what).count()
             };

@@ -78,6 +78,19 @@ impl Rng {
     }
 }
 
+/// A shipped model (`LIGHTNING_ONNX`, `THUNDER_ONNX`) as tract's
+/// decluttered graph, where the replacements start from.
+#[cfg(test)]
+pub(crate) fn decluttered(onnx: &[u8]) -> TypedModel {
+    tract_onnx::onnx()
+        .model_for_read(&mut &onnx[..])
+        .unwrap()
+        .into_typed()
+        .unwrap()
+        .into_decluttered()
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

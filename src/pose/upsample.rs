@@ -230,16 +230,10 @@ mod tests {
     #[test]
     fn the_three_pyramid_upsamplings_of_both_models_are_replaced() {
         for bytes in [
-            &include_bytes!("../../models/movenet_lightning.onnx")[..],
-            &include_bytes!("../../models/movenet_thunder.onnx")[..],
+            crate::pose::model::LIGHTNING_ONNX,
+            crate::pose::model::THUNDER_ONNX,
         ] {
-            let mut typed = tract_onnx::onnx()
-                .model_for_read(&mut &bytes[..])
-                .unwrap()
-                .into_typed()
-                .unwrap()
-                .into_decluttered()
-                .unwrap();
+            let mut typed = crate::pose::surgery::decluttered(bytes);
             assert_eq!(replace_upsampling(&mut typed).unwrap(), 3);
             assert!(typed.nodes().iter().all(|n| n.op_as::<Resize>().is_none()));
         }
