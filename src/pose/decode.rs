@@ -41,9 +41,11 @@ use tract_onnx::prelude::*;
 use tract_onnx::tract_core::internal::*;
 use tract_onnx::tract_core::ops::array::{GatherNd, TypedConcat};
 use tract_onnx::tract_core::ops::change_axes::AxisOp;
+use tract_onnx::tract_core::ops::element_wise::ElementWiseOp;
 use tract_onnx::tract_core::ops::konst::Const;
 use tract_onnx::tract_core::ops::nn::{Reduce, Reducer};
 
+use super::pointwise::PointwiseConv;
 use super::surgery::same_bits;
 
 /// The constants of one model's decoding, read from its graph.
@@ -92,11 +94,35 @@ fn first_max(values: impl Iterator<Item = f32>) -> usize {
     best.0
 }
 
+/// How the heads' values are laid out in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadLayout {
+    /// `[S, S, C]`, as the ONNX graph has them.
+    ChannelsLast,
+    /// `[C, S, S]`, as our pointwise kernel computes them: the heads then
+    /// need no transpose ([`heads_channels_first`]).
+    ChannelsFirst,
+}
+
+impl HeadLayout {
+    /// Where channel `ch` of cell `cell` is, in a head of `channels`
+    /// channels over `cells` cells.
+    #[inline(always)]
+    fn at(self, cells: usize, channels: usize, cell: usize, ch: usize) -> usize {
+        match self {
+            HeadLayout::ChannelsLast => cell * channels + ch,
+            HeadLayout::ChannelsFirst => ch * cells + cell,
+        }
+    }
+}
+
 /// Decodes the four heads (`heat` `[S, S, K]`, `center` `[S, S]`,
-/// `regression` and `offsets` `[S, S, 2K]`, all row-major) into `out`,
-/// `K × (y, x, score)`.
+/// `regression` and `offsets` `[S, S, 2K]`, all row-major; with
+/// [`HeadLayout::ChannelsFirst`], `[K, S, S]` and `[2K, S, S]`) into
+/// `out`, `K × (y, x, score)`.
 pub fn decode(
     p: &DecodeParams,
+    layout: HeadLayout,
     heat: &[f32],
     center: &[f32],
     regression: &[f32],
@@ -128,28 +154,53 @@ pub fn decode(
     );
     // As the graph does it: integer division and remainder, then to f32.
     let (cy, cx) = ((c / s) as f32, (c % s) as f32);
-    let reg = &regression[c * 2 * k..(c + 1) * 2 * k];
-    let ry: Vec<f32> = (0..k).map(|j| cy + reg[2 * j]).collect();
-    let rx: Vec<f32> = (0..k).map(|j| cx + reg[2 * j + 1]).collect();
+    let two = |head: &[f32], cell: usize, j: usize| {
+        (
+            head[layout.at(cells, 2 * k, cell, 2 * j)],
+            head[layout.at(cells, 2 * k, cell, 2 * j + 1)],
+        )
+    };
+    let (ry, rx): (Vec<f32>, Vec<f32>) = (0..k)
+        .map(|j| {
+            let (dy, dx) = two(regression, c, j);
+            (cy + dy, cx + dx)
+        })
+        .unzip();
     let mut best_i = vec![0u32; k];
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { keypoint_maxima_avx2(p, heat, &ry, &rx, &mut best_i) };
+        unsafe { maxima_avx2(layout, p, heat, &ry, &rx, &mut best_i) };
     } else {
-        keypoint_maxima(p, heat, &ry, &rx, &mut best_i);
+        maxima(layout, p, heat, &ry, &rx, &mut best_i);
     }
     #[cfg(not(target_arch = "x86_64"))]
-    keypoint_maxima(p, heat, &ry, &rx, &mut best_i);
+    maxima(layout, p, heat, &ry, &rx, &mut best_i);
     for (j, (&cell, o)) in best_i.iter().zip(out.chunks_exact_mut(3)).enumerate() {
         let cell = cell as usize;
         let (ky, kx) = ((cell / s) as f32, (cell % s) as f32);
-        let off = &offsets[cell * 2 * k + 2 * j..cell * 2 * k + 2 * j + 2];
-        o[0] = (ky + off[0]) * p.scale[0];
-        o[1] = (kx + off[1]) * p.scale[1];
-        o[2] = heat[cell * k + j];
+        let (oy, ox) = two(offsets, cell, j);
+        o[0] = (ky + oy) * p.scale[0];
+        o[1] = (kx + ox) * p.scale[1];
+        o[2] = heat[layout.at(cells, k, cell, j)];
     }
     Ok(())
+}
+
+/// Per keypoint, the first cell of the greatest score, into `best_i`.
+#[inline(always)]
+fn maxima(
+    layout: HeadLayout,
+    p: &DecodeParams,
+    heat: &[f32],
+    ry: &[f32],
+    rx: &[f32],
+    best_i: &mut [u32],
+) {
+    match layout {
+        HeadLayout::ChannelsLast => keypoint_maxima(p, heat, ry, rx, best_i),
+        HeadLayout::ChannelsFirst => keypoint_maxima_channels_first(p, heat, ry, rx, best_i),
+    }
 }
 
 /// Per keypoint, the first cell of the greatest heat / (distance to the
@@ -180,40 +231,97 @@ fn keypoint_maxima(p: &DecodeParams, heat: &[f32], ry: &[f32], rx: &[f32], best_
     }
 }
 
-/// [`keypoint_maxima`] compiled for AVX2 (8 keypoints per instruction
-/// instead of 4; the same IEEE operations, so the same bits: Rust does not
-/// contract a multiply and an add into an FMA).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn keypoint_maxima_avx2(
+/// [`keypoint_maxima`] for channels-first heat (`[K][S·S]`): keypoints
+/// outer, and the cells of each in `LANES` interleaved running maxima
+/// (lane `l` sees cells `l, l + LANES, ...`), which the compiler
+/// vectorises, then merged: the greatest value, and of equal values the
+/// lowest cell, which is the first maximum the plain loop finds. The cells
+/// past the last whole group of lanes come after all the others, so they
+/// win only when strictly greater, as in the plain loop.
+#[inline(always)]
+fn keypoint_maxima_channels_first(
     p: &DecodeParams,
     heat: &[f32],
     ry: &[f32],
     rx: &[f32],
     best_i: &mut [u32],
 ) {
-    keypoint_maxima(p, heat, ry, rx, best_i)
+    const LANES: usize = 16;
+    let cells = p.grid_y.len();
+    let whole = cells / LANES * LANES;
+    let score = |h: f32, gy: f32, gx: f32, ry: f32, rx: f32| {
+        let dy = gy - ry;
+        let dx = gx - rx;
+        h * ((dy * dy + dx * dx).sqrt() + p.distance_bias).recip()
+    };
+    for (j, ((bi, &ry), &rx)) in best_i.iter_mut().zip(ry).zip(rx).enumerate() {
+        let h = &heat[j * cells..(j + 1) * cells];
+        let mut lane_v = [f32::MIN; LANES];
+        let mut lane_i = [0u32; LANES];
+        let groups = h[..whole]
+            .chunks_exact(LANES)
+            .zip(p.grid_y[..whole].chunks_exact(LANES))
+            .zip(p.grid_x[..whole].chunks_exact(LANES));
+        for (g, ((hs, gys), gxs)) in groups.enumerate() {
+            let base = (g * LANES) as u32;
+            for l in 0..LANES {
+                let v = score(hs[l], gys[l], gxs[l], ry, rx);
+                let better = v > lane_v[l];
+                lane_v[l] = if better { v } else { lane_v[l] };
+                lane_i[l] = if better { base + l as u32 } else { lane_i[l] };
+            }
+        }
+        let (mut best_v, mut best) = (f32::MIN, 0u32);
+        for (&v, &i) in lane_v.iter().zip(&lane_i) {
+            if v > best_v || (v == best_v && i < best) {
+                (best_v, best) = (v, i);
+            }
+        }
+        for (cell, &hv) in h.iter().enumerate().skip(whole) {
+            let v = score(hv, p.grid_y[cell], p.grid_x[cell], ry, rx);
+            if v > best_v {
+                (best_v, best) = (v, cell as u32);
+            }
+        }
+        *bi = best;
+    }
+}
+
+/// [`maxima`] compiled for AVX2 (8 lanes per instruction instead of 4;
+/// the same IEEE operations, so the same bits: Rust does not contract a
+/// multiply and an add into an FMA).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn maxima_avx2(
+    layout: HeadLayout,
+    p: &DecodeParams,
+    heat: &[f32],
+    ry: &[f32],
+    rx: &[f32],
+    best_i: &mut [u32],
+) {
+    maxima(layout, p, heat, ry, rx, best_i)
 }
 
 /// The tract op: inputs heat `[1, S, S, K]`, centre `[1, S, S, 1]`,
-/// regression and offsets `[1, S, S, 2K]`; output `[1, 1, K, 3]`.
+/// regression and offsets `[1, S, S, 2K]` (channels first: `[1, K, S, S]`,
+/// `[1, 1, S, S]`, `[1, 2K, S, S]`); output `[1, 1, K, 3]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoveNetDecode {
     pub params: DecodeParams,
+    pub layout: HeadLayout,
 }
 
 impl MoveNetDecode {
     fn input_shapes(&self) -> [[usize; 4]; 4] {
         let (s, k) = (self.params.side, self.params.keypoints);
-        [
-            [1, s, s, k],
-            [1, s, s, 1],
-            [1, s, s, 2 * k],
-            [1, s, s, 2 * k],
-        ]
+        [k, 1, 2 * k, 2 * k].map(|c| match self.layout {
+            HeadLayout::ChannelsLast => [1, s, s, c],
+            HeadLayout::ChannelsFirst => [1, c, s, s],
+        })
     }
 }
 
@@ -225,8 +333,8 @@ impl Op for MoveNetDecode {
     fn info(&self) -> TractResult<Vec<String>> {
         let p = &self.params;
         Ok(vec![format!(
-            "{}×{} heads, {} keypoints, distance + {}, scale {:?}",
-            p.side, p.side, p.keypoints, p.distance_bias, p.scale
+            "{}×{} heads {:?}, {} keypoints, distance + {}, scale {:?}",
+            p.side, p.side, self.layout, p.keypoints, p.distance_bias, p.scale
         )])
     }
 
@@ -258,6 +366,7 @@ impl MoveNetDecode {
             let mut view = out.try_as_plain_ram_mut()?;
             decode(
                 &self.params,
+                self.layout,
                 views[0].as_slice::<f32>()?,
                 views[1].as_slice::<f32>()?,
                 views[2].as_slice::<f32>()?,
@@ -651,6 +760,7 @@ pub fn replace_decode(model: &mut TypedModel) -> TractResult<usize> {
     };
     let op = MoveNetDecode {
         params: tail.params.clone(),
+        layout: HeadLayout::ChannelsLast,
     };
     // Random heads, then all ties, then NaN in both maps.
     let head_sets: Vec<[Tensor; 4]> = (0..3)
@@ -668,6 +778,130 @@ pub fn replace_decode(model: &mut TypedModel) -> TractResult<usize> {
     let name = format!("{}.posturecam_decode", model.node(output.node).name);
     let wire = patch.wire_node(name, op, &taps)?;
     patch.shunt_outside(model, output, wire[0])?;
+    patch.apply(model)?;
+    model.compact()?;
+    Ok(1)
+}
+
+/// The same random, tied and NaN heads as the load-time check, channels
+/// last (as the graph has them) and channels first.
+fn head_sets_both_layouts(p: &DecodeParams) -> Vec<([Tensor; 4], [Tensor; 4])> {
+    (0..3)
+        .map(|variant| {
+            let last = random_heads(p, 0x51_7CC1 * (variant as u64 + 1), variant);
+            let first = last
+                .clone()
+                .map(|t| t.permute_axes(&[0, 3, 1, 2]).unwrap_or_default());
+            (last, first)
+        })
+        .collect()
+}
+
+/// True if `a` on the channels-last heads and `b` on the same heads
+/// channels first give the same bits.
+fn same_decodes(a: &MoveNetDecode, b: &MoveNetDecode) -> bool {
+    head_sets_both_layouts(&a.params)
+        .into_iter()
+        .all(|(last, first)| {
+            let run = |op: &MoveNetDecode, heads: [Tensor; 4]| {
+                op.run(heads.into_iter().map(|t| t.into_tvalue()).collect())
+            };
+            match (run(a, last), run(b, first)) {
+                (Ok(x), Ok(y)) => x.len() == 1 && y.len() == 1 && same_tensor_bits(&x[0], &y[0]),
+                _ => false,
+            }
+        })
+}
+
+/// Lets the heads reach [`MoveNetDecode`] channels first: when each of its
+/// four inputs is one of our [`PointwiseConv`]s (MoveNet's last 1×1 of
+/// each head, whose kernel computes channels first and then transposed its
+/// result to the graph's channels-last layout), possibly through
+/// element-wise ops (the sigmoids), with no other consumer on the way,
+/// those convolutions keep their channels-first result and the decoding
+/// reads that. Returns 1 if it did, 0 if the graph is not shaped so (then
+/// it is untouched).
+///
+/// Why: the transposes were 0.45 ms of Thunder's 31 ms and 0.2 ms of
+/// Lightning's 8.5 (`bench --nodes` with and without them).
+pub fn heads_channels_first(model: &mut TypedModel) -> TractResult<usize> {
+    let Some(decode_id) = model
+        .nodes()
+        .iter()
+        .find(|n| {
+            n.op_as::<MoveNetDecode>()
+                .is_some_and(|d| d.layout == HeadLayout::ChannelsLast)
+        })
+        .map(|n| n.id)
+    else {
+        return Ok(0);
+    };
+    let last = model
+        .node(decode_id)
+        .op_as::<MoveNetDecode>()
+        .context("decode op")?
+        .clone();
+    let first = MoveNetDecode {
+        params: last.params.clone(),
+        layout: HeadLayout::ChannelsFirst,
+    };
+    let (s, k) = (last.params.side, last.params.keypoints);
+    let channels = [k, 1, 2 * k, 2 * k];
+    // Per head: the convolution, and the element-wise ops after it, last
+    // one first.
+    let mut chains: Vec<(usize, Vec<usize>)> = vec![];
+    for (&input, &c) in model.node(decode_id).inputs.iter().zip(&channels) {
+        let mut elementwise = vec![];
+        let mut outlet = input;
+        loop {
+            if model.outlet_successors(outlet).len() != 1 {
+                return Ok(0);
+            }
+            let node = model.node(outlet.node);
+            if node.op_as::<ElementWiseOp>().is_some() && node.inputs.len() == 1 {
+                elementwise.push(node.id);
+                outlet = node.inputs[0];
+                continue;
+            }
+            let Some(pw) = node.op_as::<PointwiseConv>() else {
+                return Ok(0);
+            };
+            // One channel is laid out the same either way.
+            if pw.params.m != c || pw.pixels != s * s || !(pw.out_channels_last || c == 1) {
+                return Ok(0);
+            }
+            chains.push((node.id, elementwise));
+            break;
+        }
+    }
+    if !same_decodes(&last, &first) {
+        return Ok(0);
+    }
+    let mut patch = TypedModelPatch::default();
+    let mut heads = tvec!();
+    for ((conv, elementwise), &c) in chains.iter().zip(&channels) {
+        let node = model.node(*conv);
+        let pw = node.op_as::<PointwiseConv>().context("pointwise op")?;
+        let op = PointwiseConv {
+            out_channels_last: false,
+            output_shape: tvec![1, c, s, s],
+            ..pw.clone()
+        };
+        let taps = node
+            .inputs
+            .iter()
+            .map(|i| patch.tap_model(model, *i))
+            .collect::<TractResult<TVec<_>>>()?;
+        let mut wire = patch.wire_node(format!("{}.channels_first", node.name), op, &taps)?[0];
+        for &e in elementwise.iter().rev() {
+            let n = model.node(e);
+            wire = patch.wire_node(format!("{}.channels_first", n.name), n.op.clone(), &[wire])?[0];
+        }
+        heads.push(wire);
+    }
+    let name = format!("{}.channels_first", model.node(decode_id).name);
+    let out = patch.wire_node(name, first, &heads)?;
+    patch.shunt_outside(model, OutletId::new(decode_id, 0), out[0])?;
     patch.apply(model)?;
     model.compact()?;
     Ok(1)
@@ -749,7 +983,16 @@ mod tests {
     fn run(p: &DecodeParams, heads: &[Tensor; 4]) -> Vec<f32> {
         let mut out = vec![f32::NAN; p.keypoints * 3];
         let h: Vec<Vec<f32>> = heads.iter().map(flat).collect();
-        decode(p, &h[0], &h[1], &h[2], &h[3], &mut out).unwrap();
+        decode(
+            p,
+            HeadLayout::ChannelsLast,
+            &h[0],
+            &h[1],
+            &h[2],
+            &h[3],
+            &mut out,
+        )
+        .unwrap();
         out
     }
 
@@ -771,7 +1014,16 @@ mod tests {
         off[(4 * s + 9) * 2 * k..][..2].copy_from_slice(&[0.25, -0.5]);
         off[(10 * s + 1) * 2 * k + 2..][..2].copy_from_slice(&[-0.25, 0.75]);
         let mut out = vec![0f32; k * 3];
-        decode(&p, &heat, &center, &reg, &off, &mut out).unwrap();
+        decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &heat,
+            &center,
+            &reg,
+            &off,
+            &mut out,
+        )
+        .unwrap();
         // Keypoint 2's heatmap is flat: the cell nearest its regressed
         // position, the centre (5, 7), wins.
         let expected = [
@@ -818,7 +1070,16 @@ mod tests {
         let mut out = vec![0f32; k * 3];
         // Every centre cell ties: the first, (0, 0); every keypoint score
         // is then highest at (0, 0) too.
-        decode(&p, &heat, &center, &zeros, &zeros, &mut out).unwrap();
+        decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &heat,
+            &center,
+            &zeros,
+            &zeros,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, [0.0, 0.0, 0.5, 0.0, 0.0, 0.5]);
         // A NaN centre does not win; an all-NaN map falls back to cell 0.
         let mut center = vec![0.1f32; s * s];
@@ -826,32 +1087,165 @@ mod tests {
         center[9] = 0.2;
         let mut reg = zeros.clone();
         reg[9 * 2 * k] = f32::NAN;
-        decode(&p, &heat, &center, &reg, &zeros, &mut out).unwrap();
+        decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &heat,
+            &center,
+            &reg,
+            &zeros,
+            &mut out,
+        )
+        .unwrap();
         // Keypoint 0's regressed row is NaN: all its scores are NaN.
         assert_eq!(&out[..3], &[0.0, 0.0, 0.5]);
         assert_eq!(&out[3..], &[1.0 / 6.0, 1.5 / 6.0, 0.5]);
         let nan = vec![f32::NAN; s * s * 2 * k];
-        decode(&p, &nan[..s * s * k], &nan[..s * s], &nan, &nan, &mut out).unwrap();
+        decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &nan[..s * s * k],
+            &nan[..s * s],
+            &nan,
+            &nan,
+            &mut out,
+        )
+        .unwrap();
         assert!(out.iter().all(|v| v.is_nan()));
     }
 
     #[test]
-    fn the_plain_and_avx2_loops_give_the_same_cells() {
+    fn the_plain_and_avx2_loops_give_the_same_cells_in_both_layouts() {
         let p = params(48, 17);
         for variant in 0..3 {
             let heads = random_heads(&p, 99 + variant as u64, variant);
-            let heat = flat(&heads[0]);
             let ry: Vec<f32> = (0..17).map(|j| 10.0 + j as f32 * 1.7).collect();
             let rx: Vec<f32> = (0..17).map(|j| 40.0 - j as f32 * 2.3).collect();
-            let mut plain = vec![0u32; 17];
-            keypoint_maxima(&p, &heat, &ry, &rx, &mut plain);
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                let mut avx2 = vec![0u32; 17];
-                // SAFETY: AVX2 is present, checked just above.
-                unsafe { keypoint_maxima_avx2(&p, &heat, &ry, &rx, &mut avx2) };
-                assert_eq!(plain, avx2);
+            let last = flat(&heads[0]);
+            let first = flat(&heads[0].clone().permute_axes(&[0, 3, 1, 2]).unwrap());
+            let mut cells = vec![];
+            for (layout, heat) in [
+                (HeadLayout::ChannelsLast, &last),
+                (HeadLayout::ChannelsFirst, &first),
+            ] {
+                let mut plain = vec![0u32; 17];
+                maxima(layout, &p, heat, &ry, &rx, &mut plain);
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let mut avx2 = vec![0u32; 17];
+                    // SAFETY: AVX2 is present, checked just above.
+                    unsafe { maxima_avx2(layout, &p, heat, &ry, &rx, &mut avx2) };
+                    assert_eq!(plain, avx2, "{layout:?} variant {variant}");
+                }
+                cells.push(plain);
             }
+            assert_eq!(cells[0], cells[1], "variant {variant}");
+        }
+    }
+
+    #[test]
+    fn channels_first_heads_decode_to_the_same_bits() {
+        // Cell counts below, at and past whole groups of lanes, random
+        // heads, all ties, and NaN.
+        for (s, k) in [(1, 1), (3, 2), (4, 17), (5, 3), (48, 17), (64, 17)] {
+            let p = params(s, k);
+            let op = |layout| MoveNetDecode {
+                params: p.clone(),
+                layout,
+            };
+            let (last, first) = (op(HeadLayout::ChannelsLast), op(HeadLayout::ChannelsFirst));
+            assert!(same_decodes(&last, &first), "S {s} K {k}");
+            // A later maximum in the cells past the last whole group wins
+            // only when strictly greater; an equal one does not.
+            let cells = s * s;
+            for bump in [0.0f32, 1e-3] {
+                let mut heat = vec![0.5f32; cells * k];
+                let zeros = vec![0f32; cells * 2 * k];
+                let centre = vec![0.5f32; cells];
+                let mut out_l = vec![0f32; 3 * k];
+                let mut out_f = out_l.clone();
+                // Keypoint k - 1's last cell, channels last and first.
+                heat[cells * k - 1] = 0.5 + bump;
+                let mut heat_f = vec![0.5f32; cells * k];
+                heat_f[cells * k - 1] = 0.5 + bump;
+                decode(
+                    &p,
+                    HeadLayout::ChannelsLast,
+                    &heat,
+                    &centre,
+                    &zeros,
+                    &zeros,
+                    &mut out_l,
+                )
+                .unwrap();
+                decode(
+                    &p,
+                    HeadLayout::ChannelsFirst,
+                    &heat_f,
+                    &centre,
+                    &zeros,
+                    &zeros,
+                    &mut out_f,
+                )
+                .unwrap();
+                assert_eq!(out_l, out_f, "S {s} K {k} bump {bump}");
+            }
+        }
+        // A channels-first op refuses channels-last shapes.
+        let first = MoveNetDecode {
+            params: params(4, 2),
+            layout: HeadLayout::ChannelsFirst,
+        };
+        let last_shaped = random_heads(&first.params, 5, 0);
+        assert!(first
+            .run(last_shaped.into_iter().map(|t| t.into_tvalue()).collect())
+            .is_err());
+    }
+
+    #[test]
+    fn both_models_heads_feed_the_decoding_channels_first_with_the_same_output() {
+        use crate::pose::dwconv::{replace_depthwise, Isa};
+        use crate::pose::pointwise::replace_pointwise;
+        for (bytes, s) in [(LIGHTNING, 192), (THUNDER, 256)] {
+            let mut typed = decluttered(bytes);
+            assert_eq!(replace_decode(&mut typed).unwrap(), 1);
+            replace_depthwise(&mut typed, Isa::detect()).unwrap();
+            replace_pointwise(&mut typed, Isa::detect()).unwrap();
+            let before = typed.clone();
+            assert_eq!(heads_channels_first(&mut typed).unwrap(), 1);
+            let decodes: Vec<&MoveNetDecode> = typed
+                .nodes()
+                .iter()
+                .filter_map(|n| n.op_as::<MoveNetDecode>())
+                .collect();
+            assert_eq!(decodes.len(), 1);
+            assert_eq!(decodes[0].layout, HeadLayout::ChannelsFirst);
+            assert!(!typed
+                .nodes()
+                .iter()
+                .filter_map(|n| n.op_as::<PointwiseConv>())
+                .any(|p| p.out_channels_last));
+            assert_eq!(heads_channels_first(&mut typed).unwrap(), 0);
+            // The same keypoints, bit for bit, on a random image.
+            let mut rng = crate::pose::surgery::Rng(11);
+            let image: Vec<i32> = (0..s * s * 3)
+                .map(|_| ((rng.next() + 1.0) * 127.5) as i32)
+                .collect();
+            let input = tract_ndarray::Array4::from_shape_vec((1, s, s, 3), image)
+                .unwrap()
+                .into_tensor();
+            let run = |m: TypedModel| {
+                let out = m
+                    .into_optimized()
+                    .unwrap()
+                    .into_runnable()
+                    .unwrap()
+                    .run(tvec!(input.clone().into_tvalue()))
+                    .unwrap();
+                flat(&out[0].clone().into_tensor())
+            };
+            let (a, b) = (run(before), run(typed));
+            assert!(same_bits(&a, &b), "{a:?}\n{b:?}");
         }
     }
 
@@ -860,11 +1254,50 @@ mod tests {
         let p = params(4, 2);
         let ok = |n: usize| vec![0f32; n];
         let mut out = ok(6);
-        assert!(decode(&p, &ok(32), &ok(16), &ok(64), &ok(64), &mut out).is_ok());
-        assert!(decode(&p, &ok(31), &ok(16), &ok(64), &ok(64), &mut out).is_err());
-        assert!(decode(&p, &ok(32), &ok(16), &ok(64), &ok(63), &mut out).is_err());
-        assert!(decode(&p, &ok(32), &ok(16), &ok(64), &ok(64), &mut ok(5)).is_err());
-        let op = MoveNetDecode { params: p };
+        assert!(decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &ok(32),
+            &ok(16),
+            &ok(64),
+            &ok(64),
+            &mut out
+        )
+        .is_ok());
+        assert!(decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &ok(31),
+            &ok(16),
+            &ok(64),
+            &ok(64),
+            &mut out
+        )
+        .is_err());
+        assert!(decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &ok(32),
+            &ok(16),
+            &ok(64),
+            &ok(63),
+            &mut out
+        )
+        .is_err());
+        assert!(decode(
+            &p,
+            HeadLayout::ChannelsLast,
+            &ok(32),
+            &ok(16),
+            &ok(64),
+            &ok(64),
+            &mut ok(5)
+        )
+        .is_err());
+        let op = MoveNetDecode {
+            params: p,
+            layout: HeadLayout::ChannelsLast,
+        };
         let wrong: TVec<TValue> = tvec!(
             Tensor::zero::<f32>(&[1, 4, 4, 2]).unwrap().into_tvalue(),
             Tensor::zero::<f32>(&[1, 4, 4, 2]).unwrap().into_tvalue(),
@@ -890,6 +1323,7 @@ mod tests {
             // Random heads with ties and NaN, through tract's tail and ours.
             let op = MoveNetDecode {
                 params: tail.params.clone(),
+                layout: HeadLayout::ChannelsLast,
             };
             for variant in 0..3 {
                 let heads = random_heads(&op.params, 77 + variant as u64, variant);

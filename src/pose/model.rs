@@ -90,6 +90,7 @@ fn optimise_with(model: InferenceModel, our_decode: bool) -> TractResult<Plan> {
             if std::env::var("POSTURECAM_FUSE").as_deref() != Ok("no") {
                 super::fused::fuse_expand_depthwise(&mut typed)?;
             }
+            super::decode::heads_channels_first(&mut typed)?;
         }
         uniform_operands_to_scalars(&mut typed)?;
         super::upsample::replace_upsampling(&mut typed)?;
