@@ -1257,47 +1257,23 @@ mod tests {
     fn wrong_sizes_are_errors_not_panics() {
         let p = params(4, 2);
         let ok = |n: usize| vec![0f32; n];
-        let mut out = ok(6);
-        assert!(decode(
-            &p,
-            HeadLayout::ChannelsLast,
-            &ok(32),
-            &ok(16),
-            &ok(64),
-            &ok(64),
-            &mut out
-        )
-        .is_ok());
-        assert!(decode(
-            &p,
-            HeadLayout::ChannelsLast,
-            &ok(31),
-            &ok(16),
-            &ok(64),
-            &ok(64),
-            &mut out
-        )
-        .is_err());
-        assert!(decode(
-            &p,
-            HeadLayout::ChannelsLast,
-            &ok(32),
-            &ok(16),
-            &ok(64),
-            &ok(63),
-            &mut out
-        )
-        .is_err());
-        assert!(decode(
-            &p,
-            HeadLayout::ChannelsLast,
-            &ok(32),
-            &ok(16),
-            &ok(64),
-            &ok(64),
-            &mut ok(5)
-        )
-        .is_err());
+        let sizes = |heat: usize, centre: usize, reg: usize, off: usize, out: usize| {
+            let layout = HeadLayout::ChannelsLast;
+            decode(
+                &p,
+                layout,
+                &ok(heat),
+                &ok(centre),
+                &ok(reg),
+                &ok(off),
+                &mut ok(out),
+            )
+            .is_ok()
+        };
+        assert!(sizes(32, 16, 64, 64, 6));
+        assert!(!sizes(31, 16, 64, 64, 6));
+        assert!(!sizes(32, 16, 64, 63, 6));
+        assert!(!sizes(32, 16, 64, 64, 5));
         let op = MoveNetDecode {
             params: p,
             layout: HeadLayout::ChannelsLast,

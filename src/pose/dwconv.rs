@@ -1689,6 +1689,48 @@ mod tests {
         planes_with(g, p, input, output, false)
     }
 
+    /// For both clamps: random weights and input (with the `poison`
+    /// values set), `ours` against the padded path, bit for bit, and
+    /// against the reference; returns each (input, output). The caller
+    /// has checked that the CPU has AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    fn same_as_padded(
+        g: &Geometry,
+        rng: &mut Rng,
+        poison: &[(usize, f32)],
+        ours: impl Fn(&Params, &[f32], &mut [f32]),
+    ) -> Vec<(Vec<f32>, Vec<f32>)> {
+        let c = g.channels;
+        [None, Some((0.0, 0.6))]
+            .into_iter()
+            .map(|clamp| {
+                let p = Params {
+                    weights: rng.vec(9 * c).into(),
+                    bias: rng.vec(c).into(),
+                    clamp,
+                };
+                let mut input = rng.vec(g.input_len());
+                for &(i, v) in poison {
+                    input[i] = v;
+                }
+                let mut got = vec![f32::NAN; g.output_len()];
+                ours(&p, &input, &mut got);
+                let mut padded = vec![f32::NAN; g.output_len()];
+                // SAFETY: AVX2 and FMA are available (the caller checked).
+                unsafe { padded_planes(g, &p, &input, &mut padded) };
+                assert!(same_bits(&got, &padded), "{g:?} clamp {clamp:?}");
+                let want = reference(g, &p, &input);
+                for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+                    assert!(
+                        a == b || (a - b).abs() <= 1e-5 || a.is_nan() && b.is_nan(),
+                        "{g:?} clamp {clamp:?} at {i}: {a} vs {b}"
+                    );
+                }
+                (input, got)
+            })
+            .collect()
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn stride_1_rows_read_in_place_give_the_padded_kernels_bits() {
@@ -1722,31 +1764,11 @@ mod tests {
                 channels_last: false,
             };
             g.check().unwrap();
-            for clamp in [None, Some((0.0, 0.6))] {
-                let p = Params {
-                    weights: rng.vec(9 * c).into(),
-                    bias: rng.vec(c).into(),
-                    clamp,
-                };
-                let mut input = rng.vec(g.input_len());
-                input[h * w + w - 1] = f32::NAN;
-                input[h * w + w] = f32::INFINITY;
-                let mut ours = vec![f32::NAN; g.output_len()];
-                let mut padded = vec![f32::NAN; g.output_len()];
+            let poison = [(h * w + w - 1, f32::NAN), (h * w + w, f32::INFINITY)];
+            same_as_padded(&g, &mut rng, &poison, |p, x, y| {
                 // SAFETY: AVX2 and FMA are available, checked above.
-                unsafe {
-                    planes_with(&g, &p, &input, &mut ours, true);
-                    padded_planes(&g, &p, &input, &mut padded);
-                }
-                assert!(same_bits(&ours, &padded), "{g:?} clamp {clamp:?}");
-                let want = reference(&g, &p, &input);
-                for (i, (a, b)) in ours.iter().zip(&want).enumerate() {
-                    assert!(
-                        a == b || (a - b).abs() <= 1e-5 || a.is_nan() && b.is_nan(),
-                        "{g:?} at {i}: {a} vs {b}"
-                    );
-                }
-            }
+                unsafe { planes_with(&g, p, x, y, true) }
+            });
         }
     }
 
@@ -1784,28 +1806,9 @@ mod tests {
                 channels_last: false,
             };
             g.check().unwrap();
-            for clamp in [None, Some((0.0, 0.6))] {
-                let p = Params {
-                    weights: rng.vec(9 * c).into(),
-                    bias: rng.vec(c).into(),
-                    clamp,
-                };
-                let mut input = rng.vec(g.input_len());
-                input[h * w + 1] = f32::NAN;
-                let mut ours = vec![f32::NAN; g.output_len()];
-                depthwise3x3(Isa::Avx2Fma, &g, &p, &input, &mut ours).unwrap();
-                let mut padded = vec![f32::NAN; g.output_len()];
-                // SAFETY: AVX2 and FMA are available, checked above.
-                unsafe { padded_planes(&g, &p, &input, &mut padded) };
-                assert!(same_bits(&ours, &padded), "{g:?} clamp {clamp:?}");
-                let want = reference(&g, &p, &input);
-                for (i, (a, b)) in ours.iter().zip(&want).enumerate() {
-                    assert!(
-                        a == b || (a - b).abs() <= 1e-5 || a.is_nan() && b.is_nan(),
-                        "{g:?} at {i}: {a} vs {b}"
-                    );
-                }
-            }
+            same_as_padded(&g, &mut rng, &[(h * w + 1, f32::NAN)], |p, x, y| {
+                depthwise3x3(Isa::Avx2Fma, &g, p, x, y).unwrap()
+            });
         }
     }
 
@@ -1839,30 +1842,23 @@ mod tests {
                 channels_last: false,
             };
             assert!(simd::small_planes_apply(&g), "{g:?}");
-            for clamp in [None, Some((0.0, 0.6))] {
-                let p = Params {
-                    weights: rng.vec(9 * c).into(),
-                    bias: rng.vec(c).into(),
-                    clamp,
-                };
-                let mut input = rng.vec(g.input_len());
-                // Non-finite values in the first, a middle and the last
-                // plane: they must not reach the planes beside them.
-                let hw = h * w;
-                input[hw - 1] = f32::NAN;
-                input[hw + w] = f32::INFINITY;
-                input[g.input_len() - hw] = f32::NEG_INFINITY;
-                let mut flat = vec![f32::NAN; g.output_len()];
-                depthwise3x3(Isa::Avx2Fma, &g, &p, &input, &mut flat).unwrap();
-                let mut padded = vec![f32::NAN; g.output_len()];
-                // SAFETY: AVX2 and FMA are available, checked above.
-                unsafe { padded_planes(&g, &p, &input, &mut padded) };
-                assert!(same_bits(&flat, &padded), "{g:?} clamp {clamp:?}");
-                let finite = |v: &[f32], plane: usize| {
-                    v[plane * hw..(plane + 1) * hw]
-                        .iter()
-                        .all(|x| x.is_finite())
-                };
+            // Non-finite values in the first, a middle and the last plane:
+            // they must not reach the planes beside them.
+            let hw = h * w;
+            let poison = [
+                (hw - 1, f32::NAN),
+                (hw + w, f32::INFINITY),
+                (g.input_len() - hw, f32::NEG_INFINITY),
+            ];
+            let runs = same_as_padded(&g, &mut rng, &poison, |p, x, y| {
+                depthwise3x3(Isa::Avx2Fma, &g, p, x, y).unwrap()
+            });
+            let finite = |v: &[f32], plane: usize| {
+                v[plane * hw..(plane + 1) * hw]
+                    .iter()
+                    .all(|x| x.is_finite())
+            };
+            for (input, flat) in runs {
                 for plane in 0..batch * c {
                     if finite(&input, plane) {
                         assert!(finite(&flat, plane), "{g:?} plane {plane}");
