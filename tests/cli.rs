@@ -675,24 +675,27 @@ fn bench_json_reports_every_stage_for_the_model_asked() {
     // The profile counts the optimised model's nodes per op: our own
     // depthwise kernel stands in for all 24 depthwise convolutions.
     let profile = v["profile"].as_array().expect("profile");
-    // (One of them fused with the expansion 1×1 before it.)
+    // (One of them fused with the expansion 1×1 before it, the first with
+    // the 1×1 after it.)
     let nodes_of = |op: &str| {
         profile
             .iter()
             .find(|o| o["op"] == op)
             .map_or(0, |o| o["nodes"].as_u64().unwrap())
     };
-    assert_eq!(
-        nodes_of("PosturecamDepthwise3x3") + nodes_of("PosturecamExpandDepthwise"),
-        24
-    );
+    let depthwise = [
+        "PosturecamDepthwise3x3",
+        "PosturecamExpandDepthwise",
+        "PosturecamDepthwiseProject",
+    ];
+    assert_eq!(depthwise.iter().map(|op| nodes_of(op)).sum::<u64>(), 24);
     assert!(profile.iter().all(|o| o["op"] != "DepthWiseConv"));
     assert!(profile.iter().all(|o| o["ms"].as_f64().unwrap() >= 0.0));
     // Per node, the same count, each described.
     let nodes = v["nodes"].as_array().expect("nodes");
     let dw: Vec<_> = nodes
         .iter()
-        .filter(|n| n["op"] == "PosturecamDepthwise3x3" || n["op"] == "PosturecamExpandDepthwise")
+        .filter(|n| depthwise.iter().any(|op| n["op"] == *op))
         .collect();
     assert_eq!(dw.len(), 24);
     assert!(dw

@@ -62,8 +62,9 @@ impl fmt::Display for ModelSpec {
 /// tract's own graph, e.g. to compare, or `POSTURECAM_POINTWISE=tract` /
 /// `POSTURECAM_STEM=tract` to keep only tract's pointwise convolutions /
 /// stem convolution), fuses the largest expansion 1×1 and the depthwise
-/// convolution after it into strips ([`super::fused`];
-/// `POSTURECAM_FUSE=no` keeps them apart), puts one op of ours in place of MoveNet's keypoint
+/// convolution after it, and the first depthwise convolution and the 1×1
+/// after it, into strips ([`super::fused`]; `POSTURECAM_FUSE=no` keeps
+/// them apart), lets the heads reach the decoding channels first, puts one op of ours in place of MoveNet's keypoint
 /// decoding after the heads ([`super::decode`]; `POSTURECAM_DECODE=tract`
 /// keeps tract's nodes), then lets tract optimise the rest.
 fn optimise(model: InferenceModel) -> TractResult<Plan> {
@@ -89,6 +90,7 @@ fn optimise_with(model: InferenceModel, our_decode: bool) -> TractResult<Plan> {
             super::pointwise::replace_pointwise(&mut typed, isa)?;
             if std::env::var("POSTURECAM_FUSE").as_deref() != Ok("no") {
                 super::fused::fuse_expand_depthwise(&mut typed)?;
+                super::fused::fuse_depthwise_project(&mut typed)?;
             }
             super::decode::heads_channels_first(&mut typed)?;
         }
@@ -588,18 +590,27 @@ mod tests {
         let p = model
             .profile(&mut state, &RgbImage::new(192, 192), 2)
             .unwrap();
-        // The 24 depthwise convolutions: the first after an expansion
-        // fused with it, 23 on their own.
+        // The 24 depthwise convolutions: one fused with the expansion
+        // before it, the first (channels last) with the 1×1 after it, 22
+        // on their own.
         let nodes_of = |op: &str| p.iter().find(|o| o.op == op).map_or(0, |o| o.nodes);
-        assert_eq!(nodes_of("PosturecamDepthwise3x3"), 23);
+        assert_eq!(nodes_of("PosturecamDepthwise3x3"), 22);
         assert_eq!(nodes_of("PosturecamExpandDepthwise"), 1);
+        assert_eq!(nodes_of("PosturecamDepthwiseProject"), 1);
         assert!(p.windows(2).all(|w| w[0].ms >= w[1].ms), "slowest first");
         let nodes = model
             .profile_nodes(&mut state, &RgbImage::new(192, 192), 2)
             .unwrap();
         let dw: Vec<_> = nodes
             .iter()
-            .filter(|n| n.op == "PosturecamDepthwise3x3" || n.op == "PosturecamExpandDepthwise")
+            .filter(|n| {
+                [
+                    "PosturecamDepthwise3x3",
+                    "PosturecamExpandDepthwise",
+                    "PosturecamDepthwiseProject",
+                ]
+                .contains(&n.op.as_str())
+            })
             .collect();
         assert_eq!(dw.len(), 24);
         assert!(dw.iter().all(|n| !n.info.is_empty() && n.ms >= 0.0));

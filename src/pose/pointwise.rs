@@ -245,6 +245,40 @@ pub(crate) fn pointwise_span(
     Ok(())
 }
 
+/// [`pointwise`] of `n` pixels of a channels-last input (`input[p][ci]`),
+/// into `output[co * out_stride .. + n]` (a horizontal strip of a larger
+/// channels-first output); no residual.
+pub(crate) fn pointwise_last_span(
+    p: &Packed,
+    input: &[f32],
+    n: usize,
+    output: &mut [f32],
+    out_stride: usize,
+) -> TractResult<()> {
+    ensure!(n > 0 && input.len() == p.k * n, "input length");
+    ensure!(
+        out_stride >= n && output.len() >= (p.m - 1) * out_stride + n,
+        "output length"
+    );
+    match p.isa {
+        Isa::Scalar => SCRATCH.with(|t| {
+            let mut t = t.borrow_mut();
+            t.resize(p.m * n, 0.0);
+            pointwise_from(p, n, input, true, None, &mut t)?;
+            for (row, out) in t.chunks_exact(n).zip(output.chunks_mut(out_stride)) {
+                out[..n].copy_from_slice(row);
+            }
+            Ok(())
+        }),
+        // SAFETY: as in `pointwise_from`; the sizes were checked above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2Fma | Isa::Avx512 => {
+            unsafe { x86::run_avx2(p, n, input, n, 0, true, None, output, out_stride) };
+            Ok(())
+        }
+    }
+}
+
 /// One output channel at a time: a row of bias, then one multiply-add of
 /// each input channel's row (which the compiler vectorises).
 /// The input's channel rows are `in_stride` long, read from `begin`.
