@@ -502,6 +502,29 @@ mod tests {
 
     use crate::pose::surgery::{same_bits, Rng};
 
+    /// One image of `c` channels, `h × w`, the same padding `pad` above and
+    /// left, `after` below and right.
+    fn geometry(
+        c: usize,
+        (h, w): (usize, usize),
+        stride: usize,
+        (pad, after): (usize, usize),
+        channels_last: bool,
+    ) -> Geometry {
+        Geometry {
+            batch: 1,
+            channels: c,
+            h,
+            w,
+            stride,
+            pad_top: pad,
+            pad_left: pad,
+            out_h: (h + pad + after - 3) / stride + 1,
+            out_w: (w + pad + after - 3) / stride + 1,
+            channels_last,
+        }
+    }
+
     #[test]
     fn strips_give_the_unfused_result_bit_for_bit() {
         let mut rng = Rng(0x2545_F491_4F6C_DD1D);
@@ -517,20 +540,8 @@ mod tests {
                 (2, 17, 6, 24, 1, 0, 0),
                 (16, 24, 12, 12, 2, 0, 1),
             ] {
-                let out_h = (h + pad + after - 3) / stride + 1;
-                let out_w = (w + pad + after - 3) / stride + 1;
-                let g = Geometry {
-                    batch: 1,
-                    channels: m,
-                    h,
-                    w,
-                    stride,
-                    pad_top: pad,
-                    pad_left: pad,
-                    out_h,
-                    out_w,
-                    channels_last: false,
-                };
+                let g = geometry(m, (h, w), stride, (pad, after), false);
+                let (out_h, out_w) = (g.out_h, g.out_w);
                 let expand =
                     Packed::new(isa, m, k, &rng.vec(m * k), &rng.vec(m), Some((0.0, 0.5))).unwrap();
                 let params = Params {
@@ -624,20 +635,8 @@ mod tests {
                 (5, 7, 8, 13, 1, 1, 1),
                 (32, 16, 12, 12, 2, 1, 1),
             ] {
-                let out_h = (h + pad + after - 3) / stride + 1;
-                let out_w = (w + pad + after - 3) / stride + 1;
-                let g = Geometry {
-                    batch: 1,
-                    channels: c,
-                    h,
-                    w,
-                    stride,
-                    pad_top: pad,
-                    pad_left: pad,
-                    out_h,
-                    out_w,
-                    channels_last: true,
-                };
+                let g = geometry(c, (h, w), stride, (pad, after), true);
+                let (out_h, out_w) = (g.out_h, g.out_w);
                 let params = Params {
                     weights: rng.vec(9 * c).into(),
                     bias: rng.vec(c).into(),
