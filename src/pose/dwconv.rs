@@ -25,15 +25,18 @@
 //! Small planes (stride 1, up to 32², all but the first and last plane)
 //! skip the scratch copy: they are read in place as one flat row, the
 //! taps that fall in the padding masked to zero (`simd::small_planes`),
-//! which took Lightning's 24 from 1.6 to 0.66 ms and Thunder's from 3.2
-//! to 1.5 ms, bit for bit the same result. Stride-2 planes with their
+//! (`bench --nodes`, per node: Lightning's 384 channels of 12² from 0.067
+//! to 0.031 ms, 960 of 6² from 0.079 to 0.023; Thunder's 672 of 16² from
+//! 0.156 to 0.086, 1680 of 8² from 0.18 to 0.056), bit for bit the same
+//! result. Stride-2 planes with their
 //! padding after (all of MoveNet's) are read in place too, each row's even
 //! and odd columns split by shuffles in registers (`simd::stride2_row`):
 //! Lightning's 12² → 6² from 0.095 to 0.021 ms, Thunder's first fused
 //! block from 3.4 to 2.7 ms. Larger stride-1 planes are read in place
 //! row by row (`simd::stride1_row`), the padding lanes masked: Thunder's
-//! 24 channels of 64² from 0.047 to 0.037 ms, Lightning's 24 from 0.68
-//! to 0.55 ms in all.
+//! 24 channels of 64² from 0.047 to 0.037 ms each. In all, the depthwise
+//! nodes not fused with a 1×1 took 1.43 → 0.70–0.78 ms on Lightning (22
+//! nodes) and 2.63 → 1.35–1.58 ms on Thunder (20 nodes).
 //!
 //! Every path is tested against a direct six-loop reference on random
 //! inputs (odd sizes, both strides, both paddings, both layouts), and the
