@@ -40,6 +40,31 @@ use super::dwconv::{depthwise3x3, depthwise_strip, DepthwiseConv3x3, Geometry, I
 use super::pointwise::{pointwise_last_span, pointwise_span, Packed, PointwiseConv};
 use super::surgery::{eval_into_new, replace_with};
 
+/// The evaluation of a fused op of one f32 input whose `run(x, out)`
+/// writes its whole `output_shape`: the same for both ops here.
+macro_rules! strip_op_evaluation {
+    ($op:ty) => {
+        impl EvalOp for $op {
+            op_out_of_plan!();
+
+            fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+                // SAFETY: `run` writes every element (every output row of
+                // every channel belongs to one strip) or returns an error.
+                unsafe { eval_into_new(&inputs, &self.output_shape, |x, y| self.run(x, y)) }
+            }
+        }
+
+        impl TypedOp for $op {
+            fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+                ensure!(inputs.len() == 1 && inputs[0].datum_type == f32::datum_type());
+                Ok(tvec!(f32::fact(&*self.output_shape)))
+            }
+
+            as_op!();
+        }
+    };
+}
+
 /// Bytes of expanded rows per strip (a share of the 1 MB L2; 256 KB gave
 /// strips of one or two rows, whose overhead ate the gain, 2 MB was
 /// slower on Lightning).
@@ -227,24 +252,7 @@ impl Op for ExpandDepthwise {
     op_as_typed_op!();
 }
 
-impl EvalOp for ExpandDepthwise {
-    op_out_of_plan!();
-
-    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        // SAFETY: `run` writes every element (every output row of every
-        // channel belongs to one strip) or returns an error.
-        unsafe { eval_into_new(&inputs, &self.output_shape, |x, y| self.run(x, y)) }
-    }
-}
-
-impl TypedOp for ExpandDepthwise {
-    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        ensure!(inputs.len() == 1 && inputs[0].datum_type == f32::datum_type());
-        Ok(tvec!(f32::fact(&*self.output_shape)))
-    }
-
-    as_op!();
-}
+strip_op_evaluation!(ExpandDepthwise);
 
 /// Bytes of depthwise output per strip of [`DepthwiseProject`].
 const PROJECT_STRIP_BYTES: usize = 256 * 1024;
@@ -383,59 +391,51 @@ impl Op for DepthwiseProject {
     op_as_typed_op!();
 }
 
-impl EvalOp for DepthwiseProject {
-    op_out_of_plan!();
-
-    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        // SAFETY: `run` writes every element (every output row of every
-        // channel belongs to one strip) or returns an error.
-        unsafe { eval_into_new(&inputs, &self.output_shape, |x, y| self.run(x, y)) }
-    }
-}
-
-impl TypedOp for DepthwiseProject {
-    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        ensure!(inputs.len() == 1 && inputs[0].datum_type == f32::datum_type());
-        Ok(tvec!(f32::fact(&*self.output_shape)))
-    }
-
-    as_op!();
-}
+strip_op_evaluation!(DepthwiseProject);
 
 /// Puts [`DepthwiseProject`] in place of every channels-last
 /// [`DepthwiseConv3x3`] (one image) whose only successor is a
 /// [`PointwiseConv`] reading it channels-last with no residual and
 /// writing channels first; returns how many pairs it fused.
 pub fn fuse_depthwise_project(model: &mut TypedModel) -> TractResult<usize> {
-    let mut count = 0;
-    for id in model.eval_order()? {
-        let node = model.node(id);
-        let Some(dw) = node.op_as::<DepthwiseConv3x3>() else {
-            continue;
-        };
-        if !dw.geometry.channels_last || model.outputs.iter().any(|o| o.node == id) {
-            continue;
-        }
-        let Some(next) = model.single_succ(id)? else {
-            continue;
-        };
-        let Some(pw) = next.op_as::<PointwiseConv>() else {
-            continue;
-        };
+    fuse_pairs(model, |node, next| {
+        let dw = node.op_as::<DepthwiseConv3x3>()?;
+        let pw = next.op_as::<PointwiseConv>()?;
         let g = dw.geometry;
-        if pw.residual || !pw.in_channels_last || pw.out_channels_last {
-            continue;
+        if !g.channels_last || pw.residual || !pw.in_channels_last || pw.out_channels_last {
+            return None;
         }
         if pw.pixels != g.out_h * g.out_w {
-            continue;
+            return None;
         }
-        let Ok(op) = DepthwiseProject::new(
+        DepthwiseProject::new(
             g,
             dw.params.clone(),
             dw.isa,
             pw.params.clone(),
             pw.output_shape.clone(),
-        ) else {
+        )
+        .ok()
+    })
+}
+
+/// Every node that is not an output and has a single successor, with
+/// which `fuse` makes one op: that op in place of the two (reading the
+/// first one's input); returns how many pairs it fused.
+fn fuse_pairs<O: Into<Box<dyn TypedOp>>>(
+    model: &mut TypedModel,
+    fuse: impl Fn(&TypedNode, &TypedNode) -> Option<O>,
+) -> TractResult<usize> {
+    let mut count = 0;
+    for id in model.eval_order()? {
+        if model.outputs.iter().any(|o| o.node == id) {
+            continue;
+        }
+        let node = model.node(id);
+        let Some(next) = model.single_succ(id)? else {
+            continue;
+        };
+        let Some(op) = fuse(node, next) else {
             continue;
         };
         let (input, replaced, name) =
@@ -452,47 +452,28 @@ pub fn fuse_depthwise_project(model: &mut TypedModel) -> TractResult<usize> {
 /// one channels-first image, when the expanded image is at least
 /// `MIN_FUSED_BYTES`; returns how many pairs it fused.
 pub fn fuse_expand_depthwise(model: &mut TypedModel) -> TractResult<usize> {
-    let mut count = 0;
-    for id in model.eval_order()? {
-        let node = model.node(id);
-        let Some(pw) = node.op_as::<PointwiseConv>() else {
-            continue;
-        };
+    fuse_pairs(model, |node, next| {
+        let pw = node.op_as::<PointwiseConv>()?;
+        let dw = next.op_as::<DepthwiseConv3x3>()?;
         if pw.residual || pw.in_channels_last || pw.out_channels_last {
-            continue;
+            return None;
         }
-        if model.outputs.iter().any(|o| o.node == id) {
-            continue;
-        }
-        let Some(next) = model.single_succ(id)? else {
-            continue;
-        };
-        let Some(dw) = next.op_as::<DepthwiseConv3x3>() else {
-            continue;
-        };
         let g = dw.geometry;
         if g.h * g.w != pw.pixels || g.channels != pw.params.m {
-            continue;
+            return None;
         }
         if g.channels * g.h * g.w * std::mem::size_of::<f32>() < MIN_FUSED_BYTES {
-            continue;
+            return None;
         }
-        let Ok(op) = ExpandDepthwise::new(
+        ExpandDepthwise::new(
             pw.params.clone(),
             g,
             dw.params.clone(),
             dw.isa,
             dw.output_shape.clone(),
-        ) else {
-            continue;
-        };
-        let (input, replaced, name) =
-            (node.inputs[0], OutletId::new(next.id, 0), next.name.clone());
-        replace_with(model, name, op, &[input], replaced)?;
-        count += 1;
-    }
-    model.compact()?;
-    Ok(count)
+        )
+        .ok()
+    })
 }
 
 #[cfg(test)]
