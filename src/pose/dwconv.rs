@@ -1718,6 +1718,41 @@ mod tests {
         planes_with(g, p, input, output, false)
     }
 
+    /// Whether the CPU runs the AVX2 kernels; says so when it does not.
+    #[cfg(target_arch = "x86_64")]
+    fn has_avx2() -> bool {
+        let yes = Isa::available().contains(&Isa::Avx2Fma);
+        if !yes {
+            eprintln!("skipped: this CPU has no AVX2");
+        }
+        yes
+    }
+
+    /// `batch × c` channels-first planes of `h × w`, padding (top, left),
+    /// output `out_h × out_w`.
+    #[cfg(target_arch = "x86_64")]
+    fn planes(
+        batch: usize,
+        c: usize,
+        (h, w): (usize, usize),
+        stride: usize,
+        (pad_top, pad_left): (usize, usize),
+        (out_h, out_w): (usize, usize),
+    ) -> Geometry {
+        Geometry {
+            batch,
+            channels: c,
+            h,
+            w,
+            stride,
+            pad_top,
+            pad_left,
+            out_h,
+            out_w,
+            channels_last: false,
+        }
+    }
+
     /// For both clamps: random weights and input (with the `poison`
     /// values set), `ours` against the padded path, bit for bit, and
     /// against the reference; returns each (input, output). The caller
@@ -1763,8 +1798,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn stride_1_rows_read_in_place_give_the_padded_kernels_bits() {
-        if !Isa::available().contains(&Isa::Avx2Fma) {
-            eprintln!("skipped: this CPU has no AVX2");
+        if !has_avx2() {
             return;
         }
         let mut rng = Rng(0x51DE_0001);
@@ -1780,18 +1814,7 @@ mod tests {
             (5, 9, 3, 1, 5),
             (4, 64, 3, 0, 3),
         ] {
-            let g = Geometry {
-                batch: 1,
-                channels: c,
-                h,
-                w,
-                stride: 1,
-                pad_top,
-                pad_left: 1,
-                out_h,
-                out_w: w,
-                channels_last: false,
-            };
+            let g = planes(1, c, (h, w), 1, (pad_top, 1), (out_h, w));
             g.check().unwrap();
             let poison = [(h * w + w - 1, f32::NAN), (h * w + w, f32::INFINITY)];
             same_as_padded(&g, &mut rng, &poison, |p, x, y| {
@@ -1804,8 +1827,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn stride_2_read_in_place_gives_the_padded_kernels_bits() {
-        if !Isa::available().contains(&Isa::Avx2Fma) {
-            eprintln!("skipped: this CPU has no AVX2");
+        if !has_avx2() {
             return;
         }
         let mut rng = Rng(0x2B1D_E57A);
@@ -1822,18 +1844,7 @@ mod tests {
             (4, 40, 3, 2),
             (4, 6, 3, 2),
         ] {
-            let g = Geometry {
-                batch: 1,
-                channels: c,
-                h,
-                w,
-                stride: 2,
-                pad_top: 0,
-                pad_left: 0,
-                out_h,
-                out_w: w / 2,
-                channels_last: false,
-            };
+            let g = planes(1, c, (h, w), 2, (0, 0), (out_h, w / 2));
             g.check().unwrap();
             same_as_padded(&g, &mut rng, &[(h * w + 1, f32::NAN)], |p, x, y| {
                 depthwise3x3(Isa::Avx2Fma, &g, p, x, y).unwrap()
@@ -1844,8 +1855,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn small_planes_give_the_padded_kernels_bits_and_keep_nan_in_its_plane() {
-        if !Isa::available().contains(&Isa::Avx2Fma) {
-            eprintln!("skipped: this CPU has no AVX2");
+        if !has_avx2() {
             return;
         }
         let mut rng = Rng(0x5EED_0DDC);
@@ -1858,18 +1868,7 @@ mod tests {
             (3, 4, 3, 1),
             (7, 5, 4, 1),
         ] {
-            let g = Geometry {
-                batch,
-                channels: c,
-                h,
-                w,
-                stride: 1,
-                pad_top: 1,
-                pad_left: 1,
-                out_h: h,
-                out_w: w,
-                channels_last: false,
-            };
+            let g = planes(batch, c, (h, w), 1, (1, 1), (h, w));
             assert!(simd::small_planes_apply(&g), "{g:?}");
             // Non-finite values in the first, a middle and the last plane:
             // they must not reach the planes beside them.
