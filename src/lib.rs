@@ -14,10 +14,8 @@ pub mod eval;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod live;
-mod live_cli;
 pub mod pose;
 pub mod report;
-mod report_cli;
 pub mod review;
 pub mod score;
 pub mod session;

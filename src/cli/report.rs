@@ -42,7 +42,8 @@ fn failed_clip(source: String, why: String) -> ClipReport {
     }
 }
 
-pub fn run_report(args: ReportArgs) -> anyhow::Result<i32> {
+/// Analyses every clip and writes the report.
+pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
     let assessor = args.assess.assessor()?;
     let model = crate::cli::load_model(&args.model.model)?;
     let config = args.model.config();

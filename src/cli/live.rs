@@ -1,21 +1,86 @@
-//! The `live`, `cameras`, `history` and `export` subcommands.
+//! `posturecam live`: the desk coach, in its window or in the terminal
+//! (`--no-window`), from the camera or from `--source`.
 
-use std::io::Write;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use clap::Args;
+
+use super::{db_path, load_model, AssessArgs, DbArgs, ModelArgs, EXIT_OK, EXIT_USAGE};
 use crate::capture::{FolderSource, FrameSource, VideoSource};
-use crate::cli::{load_model, DbArgs, ExportArgs, LiveArgs, EXIT_OK, EXIT_USAGE};
 use crate::coach::{AlertConfig, AlertEpisodes, Banner, ChimePlayer, Notifier};
 use crate::live::{self, LiveEngine, SourceOpener};
-use crate::session::store::{export_session, write_history, ExportFormat, Store};
+use crate::session::store::Store;
 use crate::ui::app::{AppOptions, LiveApp};
 
-fn db_path(args: &DbArgs) -> anyhow::Result<std::path::PathBuf> {
-    args.db
-        .clone()
-        .or_else(Store::default_path)
-        .ok_or_else(|| anyhow::anyhow!("no data directory on this system; give --db PATH"))
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Drive the window from a video file (played at its own timing) or a
+    /// folder of images (or one image, played at --fps) instead of the
+    /// camera.
+    #[arg(long, value_name = "PATH")]
+    pub source: Option<PathBuf>,
+    /// With --source: start again at the end.
+    #[arg(long = "loop")]
+    pub looping: bool,
+    /// Camera index (see `posturecam cameras`).
+    #[arg(long, default_value_t = 0)]
+    pub camera: u32,
+    /// Camera resolution, e.g. 640x480.
+    #[arg(long, value_parser = parse_resolution)]
+    pub resolution: Option<(u32, u32)>,
+    /// Camera frame rate; with --source FOLDER, the playback rate (default
+    /// 15).
+    #[arg(long)]
+    pub fps: Option<u32>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub assess: AssessArgs,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Do not save the session.
+    #[arg(long)]
+    pub no_save: bool,
+    /// The profile whose baseline to use and calibrate.
+    #[arg(long, default_value = "default")]
+    pub profile: String,
+    /// How soon alerts come: gentle (20 s), normal (10 s), strict (5 s).
+    #[arg(long, value_enum, default_value = "normal")]
+    pub sensitivity: crate::coach::Sensitivity,
+    /// Seconds of bad posture before an alert (overrides --sensitivity).
+    #[arg(long)]
+    pub onset: Option<f64>,
+    /// Save a PNG of the window after --exit-after-frames frames, then exit.
+    #[arg(long, value_name = "PNG")]
+    pub screenshot: Option<PathBuf>,
+    /// Exit after this many analysed frames.
+    #[arg(long)]
+    pub exit_after_frames: Option<u64>,
+    /// On an alert, also send a desktop notification (once per episode of
+    /// bad posture) and flash the window's taskbar entry.
+    #[arg(long)]
+    pub notify: bool,
+    /// On an alert, also play a soft chime (once per episode of bad
+    /// posture); in --no-window mode it replaces the terminal bell.
+    #[arg(long)]
+    pub sound: bool,
+    /// No window: print the coaching cues in the terminal.
+    #[arg(long)]
+    pub no_window: bool,
+}
+
+fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or("expected WIDTHxHEIGHT, e.g. 640x480")?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("bad width in {s}"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("bad height in {s}"))?;
+    if w == 0 || h == 0 || w > 8192 || h > 8192 {
+        return Err(format!("{s}: width and height must be 1 to 8192"));
+    }
+    Ok((w, h))
 }
 
 fn opener(args: &LiveArgs) -> anyhow::Result<(SourceOpener, String)> {
@@ -58,59 +123,7 @@ fn camera_opener(_args: &LiveArgs) -> anyhow::Result<(SourceOpener, String)> {
     anyhow::bail!("this build has no camera support (built without the `camera` feature); run with --source PATH")
 }
 
-pub fn run_cameras() -> anyhow::Result<i32> {
-    #[cfg(feature = "camera")]
-    {
-        let cams = crate::capture::camera::list_cameras()?;
-        if cams.is_empty() {
-            println!("no cameras found");
-        }
-        for (i, name) in cams {
-            println!("{i}\t{name}");
-        }
-        Ok(EXIT_OK)
-    }
-    #[cfg(not(feature = "camera"))]
-    anyhow::bail!("this build has no camera support (built without the `camera` feature)")
-}
-
-pub fn run_history(args: DbArgs) -> anyhow::Result<i32> {
-    let path = db_path(&args)?;
-    if !path.exists() {
-        println!("no sessions yet ({} does not exist)", path.display());
-        return Ok(EXIT_OK);
-    }
-    let store = Store::open(&path)?;
-    let mut out = std::io::stdout().lock();
-    write_history(&store, &mut out)?;
-    Ok(EXIT_OK)
-}
-
-pub fn run_export(args: ExportArgs) -> anyhow::Result<i32> {
-    let path = db_path(&args.db)?;
-    anyhow::ensure!(path.exists(), "no session database at {}", path.display());
-    let store = Store::open(&path)?;
-    let format = if args.format == "json" {
-        ExportFormat::Json
-    } else {
-        ExportFormat::Csv
-    };
-    match &args.output {
-        Some(p) => {
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(p)
-                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", p.display()))?,
-            );
-            export_session(&store, args.session, format, &mut f)?;
-            f.flush()
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-        }
-        None => export_session(&store, args.session, format, &mut std::io::stdout().lock())?,
-    }
-    Ok(EXIT_OK)
-}
-
-pub fn run_live(args: LiveArgs) -> anyhow::Result<i32> {
+pub fn run(args: LiveArgs) -> anyhow::Result<i32> {
     let assessor = args.assess.assessor()?;
     let model = load_model(&args.model.model)?;
     let mut alerts = AlertConfig::preset(args.sensitivity);
