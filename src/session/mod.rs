@@ -4,7 +4,14 @@
 //! named sitting baselines (profiles). `posturecam history` and
 //! `posturecam export` read it back ([`write_history`], [`export_session`]).
 
+pub mod history;
+pub mod read;
+pub mod schema;
 pub mod store;
+pub mod write;
+
+#[cfg(test)]
+mod tests;
 
 pub use store::{
     export_session, format_utc, write_history, AlertRow, DayTrend, ExportFormat, Sample, SessionId,
