@@ -1,3 +1,6 @@
-//! Accuracy against hand-annotated keypoints.
+//! Measurements of posturecam against labelled data: keypoint accuracy
+//! against hand-annotated photos ([`coco`]) and repetition counts against
+//! labelled counts ([`counting`]).
 
 pub mod coco;
+pub mod counting;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod proc;
+pub mod skip;
 pub mod video;
 
 use std::path::{Path, PathBuf};
