@@ -618,37 +618,37 @@ fn export_json() {
         String::from_utf8(out).unwrap(),
         r#"{
   "session": {
-"id": 1,
-"started_at": 1795770000.0,
-"ended_at": 1795770002.0,
-"duration_s": 2.0,
-"profile": "desk",
-"source": "camera 0",
-"samples": 2,
-"upright_share": 1.0,
-"alerts": 1
+    "id": 1,
+    "started_at": 1795770000.0,
+    "ended_at": 1795770002.0,
+    "duration_s": 2.0,
+    "profile": "desk",
+    "source": "camera 0",
+    "samples": 2,
+    "upright_share": 1.0,
+    "alerts": 1
   },
   "samples": [
-{
-  "t": 1795770000.0,
-  "state": "upright",
-  "score": 92,
-  "rula": 2,
-  "trunk_inclination": 4.5,
-  "neck_inclination": 12.25,
-  "shoulder_tilt": -1.5,
-  "head_drop": 0.03
-},
-{
-  "t": 1795770001.5,
-  "state": "away",
-  "score": null,
-  "rula": null,
-  "trunk_inclination": null,
-  "neck_inclination": null,
-  "shoulder_tilt": null,
-  "head_drop": null
-}
+    {
+      "t": 1795770000.0,
+      "state": "upright",
+      "score": 92,
+      "rula": 2,
+      "trunk_inclination": 4.5,
+      "neck_inclination": 12.25,
+      "shoulder_tilt": -1.5,
+      "head_drop": 0.03
+    },
+    {
+      "t": 1795770001.5,
+      "state": "away",
+      "score": null,
+      "rula": null,
+      "trunk_inclination": null,
+      "neck_inclination": null,
+      "shoulder_tilt": null,
+      "head_drop": null
+    }
   ],
   "alerts": [
 {
