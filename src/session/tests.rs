@@ -651,11 +651,11 @@ fn export_json() {
     }
   ],
   "alerts": [
-{
-  "t": 1795770001.0,
-  "code": "slouch",
-  "message": "Sit back, \"chin\" up"
-}
+    {
+      "t": 1795770001.0,
+      "code": "slouch",
+      "message": "Sit back, \"chin\" up"
+    }
   ]
 }
 "#
